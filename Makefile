@@ -1,0 +1,16 @@
+# The README's two commands: `make demo` (the main job on the built-in demo data) and `make test`.
+# Each first runs the idempotent set-up (tools/setup_env.sh): seconds once the .venv is in place.
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+export MMJIGSAW_VENV := $(abspath $(VENV))
+
+.PHONY: setup demo test
+
+setup:
+	@bash tools/setup_env.sh
+
+demo: setup
+	$(PYTHON) tools/misc/make_demo_dataset.py --out data/demo
+
+test: setup
+	$(PYTHON) -m pytest tests

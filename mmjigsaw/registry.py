@@ -1,0 +1,39 @@
+"""mmjigsaw's registries: children of mmengine's roots, so that configs with
+``default_scope = 'mmjigsaw'`` build mmjigsaw modules by plain name and other
+OpenMMLab libraries' modules with their prefix (``type='mmdet.ResNet'``)."""
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
+from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
+from mmengine.registry import Registry
+
+# Runners and training loops.
+RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, locations=['mmjigsaw.engine'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmjigsaw.engine'])
+# Hooks such as ERFUpdateHook.
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmjigsaw.engine'])
+
+# Datasets (sample stores, montage datasets) and their samplers.
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['mmjigsaw.datasets'])
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS, locations=['mmjigsaw.datasets'])
+# Data transforms such as PosNegExtract and JigsawAssemble.
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, locations=['mmjigsaw.datasets.transforms'])
+
+# Models, heads, data preprocessors; backbones come from mmdet (``mmdet.ResNet``).
+MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmjigsaw.models'])
+MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['mmjigsaw.models'])
+
+# Optimisation.
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, locations=['mmjigsaw.engine'])
+PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS,
+                            locations=['mmjigsaw.engine'])
+
+# Visualisation of montages and ERF maps.
+VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS, locations=['mmjigsaw.visualization'])

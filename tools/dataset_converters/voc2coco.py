@@ -1,0 +1,37 @@
+"""Convert Pascal VOC XML annotations (a flat folder of .xml files) to one COCO JSON file.
+
+    python tools/dataset_converters/voc2coco.py --xml-dir VOC2007/Annotations \
+        --img-dir VOC2007/JPEGImages --out data/voc07_trainval.json [--classes a,b,...]
+
+Category ids follow --classes, else the sorted class names. `difficult` objects become iscrowd=1.
+Boxes are clipped to the image and empty ones dropped, with counts printed. On bad input (malformed
+XML, a missing image, a class not in --classes) it names the file, exits 2 and writes nothing.
+"""
+import argparse
+
+from mmjigsaw.datasets.voc import voc_to_coco
+from mmjigsaw.utils import atomic_write_json, run_cli
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--xml-dir', required=True, help='folder of VOC .xml files')
+    parser.add_argument('--img-dir', required=True, help='folder of the images')
+    parser.add_argument('--out', required=True, help='output COCO .json file')
+    parser.add_argument('--classes', help='comma-separated class names; their order gives the ids')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    classes = args.classes.split(',') if args.classes else None
+    coco, counts = voc_to_coco(args.xml_dir, args.img_dir, classes)
+    atomic_write_json(coco, args.out)
+    print(f'{len(coco["images"])} images, {len(coco["annotations"])} boxes, '
+          f'{len(coco["categories"])} classes; clipped {counts["clipped"]}, '
+          f'dropped empty {counts["dropped_empty"]}, difficult as crowd {counts["crowd"]}')
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
