@@ -1,0 +1,101 @@
+"""Montage datasets: each item draws 2 S + 1 T + 1 W samples and runs the montage pipeline."""
+import warnings
+from typing import Dict, List, Mapping, Optional, Sequence
+
+import numpy as np
+from mmengine.dataset import Compose
+from torch.utils.data import Dataset
+
+from mmjigsaw.registry import DATASETS
+from mmjigsaw.structures import ASPECT_GROUPS
+from mmjigsaw.utils import DataError
+from .sample_store import SampleStore
+
+#: The groups one montage needs, in the order JigsawAssemble expects them.
+MONTAGE_GROUPS = ('S', 'S', 'T', 'W')
+#: Where an empty group borrows from, first choice first (method.md does not say: our choice).
+GROUP_SUBSTITUTES = {'S': ('W', 'T'), 'T': ('S', 'W'), 'W': ('S', 'T')}
+#: A group smaller than this share of the samples makes its samples repeat often: warn.
+SMALL_GROUP_SHARE = 0.01
+
+
+def resolve_group_sources(counts: Mapping[str, int]) -> Dict[str, str]:
+    """Which group each group draws from: itself, or its first non-empty substitute.
+
+    Raises:
+        DataError: all groups are empty.
+    """
+    if not any(counts.values()):
+        raise DataError('no samples in any aspect group: the dataset is empty.')
+    sources = {}
+    for group in ASPECT_GROUPS:
+        if counts.get(group, 0):
+            sources[group] = group
+        else:
+            sources[group] = next(g for g in GROUP_SUBSTITUTES[group] if counts.get(g, 0))
+    return sources
+
+
+def warn_about_groups(counts: Mapping[str, int], sources: Mapping[str, str], what: str) -> None:
+    """One warning naming the counts when a group is empty (and what replaces it) or very small."""
+    total = sum(counts.values())
+    notes = [f'{g} is empty, so {sources[g]} samples fill its region' for g in ASPECT_GROUPS if sources[g] != g]
+    notes += [f'{g} holds only {counts[g]} samples' for g in ASPECT_GROUPS
+              if 0 < counts[g] < SMALL_GROUP_SHARE * total]
+    if notes:
+        warnings.warn(f'{what}: aspect groups {dict(counts)}: ' + '; '.join(notes) + '.')
+
+
+def choose_montage_samples(pools: Mapping[str, Sequence], sources: Mapping[str, str],
+                           rng: np.random.Generator) -> List:
+    """Pick one element of each pool for the groups S, S, T, W (``sources`` maps empty groups)."""
+    picks = []
+    for group in MONTAGE_GROUPS:
+        pool = pools[sources[group]]
+        picks.append(pool[int(rng.integers(len(pool)))])
+    return picks
+
+
+@DATASETS.register_module()
+class MontageDataset(Dataset):
+    """Montages drawn from a sample store.
+
+    Item ``i`` is a pure function of ``(seed, i)``: its samples and every random choice of the
+    pipeline come from ``np.random.default_rng([seed, i])``, so the data is the same under any
+    number of workers, across processes and after resuming.
+
+    Args:
+        store: path of a sample store (tools/extract_samples.py).
+        pipeline: transforms applied to ``dict(samples=[S, S, T, W], rng=...)``; usually
+            ``JigsawAssemble`` then ``PackJigsawInputs``.
+        num_montages: the dataset's length; by default one montage per four samples. A training
+            schedule larger than that sees new montages when this is raised.
+        seed: seed of the montages.
+    """
+
+    def __init__(self, store: str, pipeline: Sequence[Dict], num_montages: Optional[int] = None,
+                 seed: int = 0):
+        self.store = SampleStore(store)
+        counts = {g: len(idx) for g, idx in self.store.group_indices().items()}
+        self.group_sources = resolve_group_sources(counts)
+        warn_about_groups(counts, self.group_sources, store)
+        self.group_pools = self.store.group_indices()
+        self.num_montages = num_montages or max(1, len(self.store) // 4)
+        self.seed = seed
+        self.pipeline = Compose(pipeline)
+
+    @property
+    def metainfo(self) -> Dict:
+        return dict(classes=self.store.classes)
+
+    def __len__(self) -> int:
+        return self.num_montages
+
+    def draw(self, index: int) -> Dict:
+        """The pipeline's input for item ``index``: four store samples and the item's generator."""
+        rng = np.random.default_rng([self.seed, index])
+        picks = choose_montage_samples(self.group_pools, self.group_sources, rng)
+        return dict(samples=[self.store[int(i)] for i in picks], rng=rng, sample_indices=picks)
+
+    def __getitem__(self, index: int) -> Dict:
+        return self.pipeline(self.draw(index))

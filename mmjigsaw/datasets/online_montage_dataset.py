@@ -1,0 +1,78 @@
+"""Montages extracted on the fly from detection images, without an offline store.
+
+Slower than :class:`MontageDataset` (every montage decodes several full images; method.md §7:
+about 6 ms against 0.15 ms a montage on one core), but needs no extraction step.
+"""
+import os.path as osp
+from collections import defaultdict
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+from mmengine.dataset import Compose
+from torch.utils.data import Dataset
+
+from mmjigsaw.registry import DATASETS
+from mmjigsaw.structures import ASPECT_GROUPS
+from mmjigsaw.utils import DataError, read_image_rgb
+from .coco import load_coco_detection
+from .montage_dataset import MONTAGE_GROUPS, choose_montage_samples, resolve_group_sources
+
+
+@DATASETS.register_module()
+class OnlineMontageDataset(Dataset):
+    """Each item decodes random images, extracts their samples with ``extract_pipeline`` (ending in
+    ``PosNegExtract``) and tiles 2 S + 1 T + 1 W of them with ``pipeline``.
+
+    Images are drawn until every group has a sample or ``max_images`` were read; a group still
+    missing then borrows from another one (as in :class:`MontageDataset`). Item ``i`` is a pure
+    function of ``(seed, i)``.
+
+    Args:
+        ann_file: COCO-format annotation file.
+        img_dir: folder of its images.
+        extract_pipeline: transforms applied to each image's
+            ``dict(img, gt_bboxes, gt_bboxes_labels, gt_ignore_flags, rng)``.
+        pipeline: the montage pipeline, as for :class:`MontageDataset`.
+        num_montages: length; by default one montage per image.
+        max_images: images read at most for one montage.
+        seed: seed of the montages.
+    """
+
+    def __init__(self, ann_file: str, img_dir: str, extract_pipeline: Sequence[Dict],
+                 pipeline: Sequence[Dict], num_montages: Optional[int] = None, max_images: int = 8,
+                 seed: int = 0):
+        self.classes, images, _ = load_coco_detection(ann_file)
+        self.images = [im for im in images if len(im.boxes)]
+        if not self.images:
+            raise DataError(f'{ann_file}: no image has a usable box.')
+        self.img_dir = img_dir
+        self.extract_pipeline = Compose(extract_pipeline)
+        self.pipeline = Compose(pipeline)
+        self.num_montages = num_montages or len(self.images)
+        self.max_images = max_images
+        self.seed = seed
+
+    @property
+    def metainfo(self) -> Dict:
+        return dict(classes=self.classes + ['background'])
+
+    def __len__(self) -> int:
+        return self.num_montages
+
+    def draw(self, index: int) -> Dict:
+        rng = np.random.default_rng([self.seed, index])
+        pools = defaultdict(list)
+        for _ in range(self.max_images):
+            image = self.images[int(rng.integers(len(self.images)))]
+            results = self.extract_pipeline(dict(
+                img=read_image_rgb(osp.join(self.img_dir, image.file_name)), gt_bboxes=image.boxes,
+                gt_bboxes_labels=image.labels, gt_ignore_flags=image.ignore, rng=rng))
+            for sample in results['samples']:
+                pools[sample['group']].append(sample)
+            if all(len(pools[g]) >= MONTAGE_GROUPS.count(g) for g in ASPECT_GROUPS):
+                break
+        sources = resolve_group_sources({g: len(pools[g]) for g in ASPECT_GROUPS})
+        return dict(samples=choose_montage_samples(pools, sources, rng), rng=rng)
+
+    def __getitem__(self, index: int) -> Dict:
+        return self.pipeline(self.draw(index))

@@ -1,0 +1,127 @@
+"""Offline extraction of a COCO-format dataset into a sample store (tools/extract_samples.py).
+
+Work is split by image over worker processes; each image draws from its own generator seeded
+with ``(seed, image_id)`` and results are written in file order, so the store's bytes depend on
+the data and the seed only, not on the number of workers or on earlier interrupted runs. The store
+is built in a temporary folder beside ``out`` and renamed to ``out`` only when complete.
+"""
+import multiprocessing
+import os
+import os.path as osp
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
+
+import numpy as np
+from mmengine.utils import ProgressBar
+
+from mmjigsaw.structures import ASPECT_GROUPS
+from mmjigsaw.utils import DataError, read_image_rgb
+from .coco import DetectionImage, load_coco_detection
+from .sample_extraction import extract_image_samples, negative_quotas, usable_boxes
+from .sample_store import SampleStore, SampleStoreWriter
+
+
+@dataclass(frozen=True)
+class ExtractionParams:
+    img_dir: str
+    num_classes: int
+    min_size: float
+    seed: int
+
+
+def extract_image(image: DetectionImage, params: ExtractionParams,
+                  num_negatives: int) -> Tuple[List[tuple], Counter, str]:
+    """Samples of one image as ``(crop, label, group, image_id, crop_box, gt_box)`` tuples, skip
+    counts, and the reason ('' if none) the image itself was skipped."""
+    if len(image.boxes) == 0:
+        return [], Counter(image_without_objects=1), ''
+    path = osp.join(params.img_dir, image.file_name)
+    try:
+        img = read_image_rgb(path)
+    except DataError as err:
+        return [], Counter(unreadable_image=1), str(err)
+    if img.shape[:2] != (image.height, image.width):
+        return [], Counter(unreadable_image=1), (f'{path}: image is {img.shape[1]}x{img.shape[0]}, '
+                                                 f'the annotations say {image.width}x{image.height}')
+    rng = np.random.default_rng([params.seed, image.image_id])
+    samples, sample_skips = extract_image_samples(
+        image.boxes, image.labels, image.ignore, image.width, image.height, params.num_classes, rng,
+        min_size=params.min_size, num_negatives=num_negatives)
+    out = []
+    for s in samples:
+        x1, y1, x2, y2 = s.crop_box
+        out.append((img[y1:y2, x1:x2], s.label, s.group, image.image_id, s.crop_box, s.gt_box))
+    return out, sample_skips, ''
+
+
+def _extract_star(args):
+    return extract_image(*args)
+
+
+def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float = 0.1, workers: int = 1,
+                       seed: int = 0, min_size: float = 4) -> Dict:
+    """Extract every image of ``ann_file`` into a new store at ``out``.
+
+    Returns:
+        The summary: images, positives, negatives, skips by reason, counts per class and group,
+        and the first few unreadable files.
+    """
+    classes, images, load_skips = load_coco_detection(ann_file)
+    if not images:
+        raise DataError(f'{ann_file}: no images listed.')
+    if osp.exists(out):
+        raise DataError(f'{out}: already exists; remove it or choose another --out.')
+    params = ExtractionParams(osp.abspath(img_dir), len(classes), min_size, seed)
+    tmp = f'{out}.incomplete'
+    shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted run: start it again
+    writer = SampleStoreWriter(tmp)
+    skips = Counter(load_skips)
+    per_label, per_group = Counter(), Counter()
+    unreadable: List[str] = []
+    progress = ProgressBar(len(images))
+    quotas = negative_quotas([int(usable_boxes(im.boxes, im.ignore, min_size).sum()) for im in images],
+                             neg_ratio)
+    jobs = ((image, params, int(quota)) for image, quota in zip(images, quotas))
+    with multiprocessing.get_context('fork').Pool(workers) if workers > 1 else _InProcess() as pool:
+        for samples, image_skips, error in pool.imap(_extract_star, jobs, chunksize=4):
+            skips.update(image_skips)
+            if error:
+                unreadable.append(error)
+            for crop, label, group, image_id, crop_box, gt_box in samples:
+                writer.add(crop, label, group, image_id, crop_box, gt_box)
+                per_label[label] += 1
+                per_group[group] += 1
+            progress.update()
+    print()
+    num_neg = per_label[len(classes)]
+    names = classes + ['background']
+    summary = dict(images=len(images), positives=sum(per_label.values()) - num_neg, negatives=num_neg,
+                   skips=dict(sorted(skips.items())),
+                   per_class={names[i]: per_label[i] for i in range(len(names))},
+                   per_group={g: per_group[g] for g in ASPECT_GROUPS},
+                   unreadable_files=unreadable[:20])
+    if summary['positives'] == 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataError(f'{ann_file}: no usable positive samples (skips: {summary["skips"]}); '
+                        'check the annotations and --img-dir.')
+    writer.close(classes, dict(ann_file=osp.abspath(ann_file), img_dir=params.img_dir, seed=seed,
+                               neg_ratio=neg_ratio, min_size=min_size), summary)
+    os.replace(tmp, out)
+    SampleStore(out)  # opens as complete
+    return summary
+
+
+class _InProcess:
+    """The ``Pool`` interface for ``workers=1``: no processes, same results."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def imap(func, iterable, chunksize=1):
+        return map(func, iterable)

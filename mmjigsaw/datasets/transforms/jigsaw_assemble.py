@@ -1,0 +1,106 @@
+"""Tiling four samples into one montage (method.md §3)."""
+from typing import Dict, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmjigsaw.registry import TRANSFORMS
+from mmjigsaw.structures import REGION_GROUPS, MontageTemplate
+
+
+def place_sample(img: np.ndarray, region_hw: Tuple[int, int], scale: float, flip: bool,
+                 offset_fraction: Tuple[float, float]) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """Rescale (aspect kept), flip, then crop or pad one sample to a region, in one resampling.
+
+    The sample is scaled by ``scale`` to ``round(h * scale) x round(w * scale)``. Along each axis
+    where that is larger than the region a window of the region's size is cut out; where it is
+    smaller it is placed inside the region and the rest stays zero. ``offset_fraction`` (each in
+    [0, 1)) chooses the window or the placement. Only the pixels that end up in the region are
+    resampled, so a large crop costs no more than a small one.
+
+    Returns:
+        The resampled pixels (h', w', 3) and where their top-left goes in the region (y, x).
+    """
+    h, w = img.shape[:2]
+    rh, rw = region_hw
+    sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
+    out_h, out_w = min(sh, rh), min(sw, rw)
+    # window start in the scaled sample (crop) and placement in the region (pad)
+    crop_y = int(offset_fraction[0] * (sh - out_h + 1))
+    crop_x = int(offset_fraction[1] * (sw - out_w + 1))
+    pad_y = int(offset_fraction[0] * (rh - out_h + 1))
+    pad_x = int(offset_fraction[1] * (rw - out_w + 1))
+    # output pixel centre u + 0.5 (scaled, maybe flipped) comes from source position (u + 0.5) / s - 0.5
+    sx, sy = w / sw, h / sh
+    if flip:
+        ax, bx = -sx, w - (crop_x + 0.5) * sx - 0.5
+    else:
+        ax, bx = sx, (crop_x + 0.5) * sx - 0.5
+    matrix = np.array([[ax, 0, bx], [0, sy, (crop_y + 0.5) * sy - 0.5]], dtype=np.float64)
+    out = cv2.warpAffine(np.ascontiguousarray(img), matrix, (out_w, out_h),
+                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    return out, (pad_y, pad_x)
+
+
+@TRANSFORMS.register_module()
+class JigsawAssemble(BaseTransform):
+    """Tile 2 S + 1 T + 1 W samples into one montage without warping.
+
+    The smaller S (by area) fills R1, W fills R2, T fills R3, the larger S fills R4. Each sample
+    is rescaled by s ~ U[scale] with its aspect ratio kept, flipped with ``flip_prob``, then
+    randomly cropped where larger than its region and zero-padded where smaller.
+
+    Required Keys:
+        - samples: four dicts with ``img`` (H, W, 3) uint8 and ``label``, in the order S, S, T, W.
+        - rng (optional): a ``np.random.Generator`` for all random choices; else one is drawn from
+          NumPy's global state.
+
+    Added Keys:
+        - img: (canvas, canvas, 3) uint8 montage.
+        - img_shape: (canvas, canvas).
+        - regions: (4, 4) int64 region boxes [x1, y1, x2, y2], R1 top-left, R2 top-right,
+          R3 bottom-left, R4 bottom-right.
+        - region_labels: (4,) int64 labels of the samples in R1..R4.
+        - content_boxes: (4, 4) int64 part of each region holding sample pixels (the rest is zero).
+
+    Args:
+        template: ``dict(canvas=224, cut=64)`` (method.md §3).
+        stride: backbone output stride; a template that does not align with it is rejected.
+        scale: range of the uniform rescale factor.
+        flip_prob: probability of a horizontal flip per sample.
+    """
+
+    def __init__(self, template: Optional[Dict] = None, stride: int = 32,
+                 scale: Sequence[float] = (0.8, 1.5), flip_prob: float = 0.5):
+        self.template = MontageTemplate(**(template or {}))
+        self.template.check_stride(stride)
+        self.scale = tuple(scale)
+        self.flip_prob = flip_prob
+
+    def transform(self, results: Dict) -> Dict:
+        rng = results.get('rng') or np.random.default_rng(np.random.randint(2**31))
+        s_a, s_b, tall, wide = results['samples']
+        small, large = sorted((s_a, s_b), key=lambda s: s['img'].shape[0] * s['img'].shape[1])
+        ordered = (small, wide, tall, large)
+        regions = self.template.regions
+        canvas = np.zeros((self.template.canvas, self.template.canvas, 3), dtype=np.uint8)
+        content = np.zeros((4, 4), dtype=np.int64)
+        for r, (sample, (x1, y1, x2, y2)) in enumerate(zip(ordered, regions)):
+            pixels, (py, px) = place_sample(sample['img'], (y2 - y1, x2 - x1),
+                                            scale=rng.uniform(*self.scale),
+                                            flip=rng.random() < self.flip_prob,
+                                            offset_fraction=(rng.random(), rng.random()))
+            ph, pw = pixels.shape[:2]
+            canvas[y1 + py:y1 + py + ph, x1 + px:x1 + px + pw] = pixels
+            content[r] = (x1 + px, y1 + py, x1 + px + pw, y1 + py + ph)
+        results['img'] = canvas
+        results['img_shape'] = canvas.shape[:2]
+        results['regions'] = regions
+        results['region_labels'] = np.array([s['label'] for s in ordered], dtype=np.int64)
+        results['content_boxes'] = content
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(template={self.template}, scale={self.scale}, '
+                f'flip_prob={self.flip_prob}, region groups={REGION_GROUPS})')

@@ -1,0 +1,57 @@
+"""Shared fixtures: a small demo dataset and its sample store, made once per test session."""
+import os.path as osp
+
+import pytest
+
+from mmjigsaw.datasets import build_sample_store
+from mmjigsaw.datasets.demo import make_demo_dataset
+from mmjigsaw.utils import register_all_modules
+
+register_all_modules()
+
+
+@pytest.fixture(scope='session')
+def demo_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('demo'))
+    make_demo_dataset(root, num_train=16, num_val=4, seed=3)
+    return root
+
+
+@pytest.fixture(scope='session')
+def demo_store(demo_root, tmp_path_factory):
+    out = osp.join(str(tmp_path_factory.mktemp('store')), 'store')
+    build_sample_store(osp.join(demo_root, 'annotations', 'instances_train.json'),
+                       osp.join(demo_root, 'train'), out, seed=0)
+    return out
+
+
+def write_coco(root: str, images, categories=('a', 'b')):
+    """A small COCO dataset: ``images`` is a list of (height, width, [[x, y, w, h, category_id], ...]).
+
+    Images are random noise JPEGs under ``root/img``; returns (ann_file, img_dir).
+    """
+    import json
+    import os
+
+    import cv2
+    import numpy as np
+    rng = np.random.default_rng(0)
+    img_dir = osp.join(root, 'img')
+    os.makedirs(img_dir, exist_ok=True)
+    coco = dict(images=[], annotations=[], categories=[dict(id=i + 1, name=n) for i, n in enumerate(categories)])
+    for image_id, (h, w, boxes) in enumerate(images, start=1):
+        name = f'{image_id}.jpg'
+        cv2.imwrite(osp.join(img_dir, name), rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
+        coco['images'].append(dict(id=image_id, file_name=name, width=w, height=h))
+        for x, y, bw, bh, cat in boxes:
+            coco['annotations'].append(dict(id=len(coco['annotations']) + 1, image_id=image_id, bbox=[x, y, bw, bh],
+                                            category_id=cat, area=bw * bh, iscrowd=0))
+    ann_file = osp.join(root, 'ann.json')
+    with open(ann_file, 'w') as f:
+        json.dump(coco, f)
+    return ann_file, img_dir
+
+
+@pytest.fixture
+def coco_factory(tmp_path):
+    return lambda images, categories=('a', 'b'): write_coco(str(tmp_path), images, categories)

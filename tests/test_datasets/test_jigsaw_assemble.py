@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+
+from mmjigsaw.datasets.transforms import JigsawAssemble, PackJigsawInputs, place_sample
+from mmjigsaw.utils import ConfigError
+
+COLOURS = {0: 10, 1: 60, 2: 120, 3: 200}
+
+
+def _samples(sizes):
+    """Four uniformly coloured samples (label i has colour COLOURS[i]) in the order S, S, T, W."""
+    return [dict(img=np.full((h, w, 3), COLOURS[i], np.uint8), label=i) for i, (h, w) in enumerate(sizes)]
+
+
+def test_layout_smaller_square_r1_wide_r2_tall_r3_larger_square_r4():
+    # label 0: large S, 1: small S, 2: T, 3: W
+    out = JigsawAssemble()(dict(samples=_samples([(150, 140), (40, 50), (200, 60), (50, 190)]),
+                                rng=np.random.default_rng(0)))
+    assert out['img'].shape == (224, 224, 3) and out['img'].dtype == np.uint8
+    np.testing.assert_array_equal(out['regions'], [[0, 0, 64, 64], [64, 0, 224, 64],
+                                                   [0, 64, 64, 224], [64, 64, 224, 224]])
+    assert out['region_labels'].tolist() == [1, 3, 2, 0]
+
+
+@pytest.mark.parametrize('seed', range(20))
+def test_each_region_holds_only_its_sample_or_zero_padding(seed):
+    rng = np.random.default_rng(100 + seed)
+    sizes = [tuple(int(v) for v in rng.integers(20, 260, 2)) for _ in range(4)]
+    out = JigsawAssemble()(dict(samples=_samples(sizes), rng=np.random.default_rng(seed)))
+    img = out['img']
+    for (x1, y1, x2, y2), label, (cx1, cy1, cx2, cy2) in zip(out['regions'], out['region_labels'],
+                                                             out['content_boxes']):
+        region = img[y1:y2, x1:x2]
+        assert set(np.unique(region)) <= {0, COLOURS[int(label)]}
+        content = img[cy1:cy2, cx1:cx2]
+        assert (content == COLOURS[int(label)]).all()
+        padding = region.copy()
+        padding[cy1 - y1:cy2 - y1, cx1 - x1:cx2 - x1] = 0
+        assert not padding.any()
+        assert x1 <= cx1 < cx2 <= x2 and y1 <= cy1 < cy2 <= y2
+
+
+def test_never_warps_aspect_ratio_is_kept():
+    img = np.zeros((30, 60, 3), np.uint8)
+    pixels, offset = place_sample(img, (160, 160), scale=1.2, flip=False, offset_fraction=(0.5, 0.5))
+    assert pixels.shape[:2] == (36, 72)
+    assert offset == (int(0.5 * (160 - 36 + 1)), int(0.5 * (160 - 72 + 1)))
+    pixels, _ = place_sample(np.zeros((300, 100, 3), np.uint8), (160, 64), 1.0, False, (0.0, 0.0))
+    assert pixels.shape[:2] == (160, 64)
+
+
+def test_unit_scale_crop_and_flip_copy_pixels_exactly():
+    img = np.arange(20 * 30 * 3, dtype=np.uint8).reshape(20, 30, 3)
+    pixels, _ = place_sample(img, (10, 12), 1.0, False, (0.0, 0.0))
+    np.testing.assert_array_equal(pixels, img[:10, :12])
+    pixels, _ = place_sample(img, (20, 30), 1.0, True, (0.0, 0.0))
+    np.testing.assert_array_equal(pixels, img[:, ::-1])
+
+
+def test_same_seed_same_montage():
+    sizes = [(80, 70), (40, 50), (200, 60), (50, 190)]
+    rand = np.random.default_rng(9)
+    samples = [dict(img=rand.integers(0, 255, (h, w, 3), dtype=np.uint8), label=i) for i, (h, w) in enumerate(sizes)]
+    a = JigsawAssemble()(dict(samples=samples, rng=np.random.default_rng(1)))['img']
+    b = JigsawAssemble()(dict(samples=samples, rng=np.random.default_rng(1)))['img']
+    c = JigsawAssemble()(dict(samples=samples, rng=np.random.default_rng(2)))['img']
+    np.testing.assert_array_equal(a, b)
+    assert (a != c).any()
+
+
+def test_template_misaligned_with_stride_is_rejected():
+    with pytest.raises(ConfigError, match='stride 32'):
+        JigsawAssemble(template=dict(canvas=224, cut=48), stride=32)
+    JigsawAssemble(template=dict(canvas=128, cut=32), stride=32)
+
+
+def test_pack_gives_chw_uint8_and_labels():
+    out = JigsawAssemble()(dict(samples=_samples([(50, 50), (40, 40), (100, 30), (30, 100)]),
+                                rng=np.random.default_rng(0)))
+    packed = PackJigsawInputs()(out)
+    assert packed['inputs'].shape == (3, 224, 224) and str(packed['inputs'].dtype) == 'torch.uint8'
+    assert packed['data_samples'].gt_region_labels.tolist() == [1, 3, 2, 0]

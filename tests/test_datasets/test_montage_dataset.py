@@ -1,0 +1,69 @@
+import os.path as osp
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import DefaultSampler, InfiniteSampler, default_collate
+
+from mmjigsaw.datasets import MontageDataset, OnlineMontageDataset, SampleStore, build_sample_store
+
+PIPELINE = [dict(type='JigsawAssemble'), dict(type='PackJigsawInputs')]
+
+
+def test_draws_two_square_one_tall_one_wide(demo_store):
+    dataset = MontageDataset(demo_store, PIPELINE, seed=0)
+    store = SampleStore(demo_store)
+    assert len(dataset) == len(store) // 4
+    for i in range(10):
+        picks = dataset.draw(i)['sample_indices']
+        assert [store[int(p)]['group'] for p in picks] == ['S', 'S', 'T', 'W']
+
+
+def test_same_seed_same_montages_other_seed_others(demo_store):
+    a, b = MontageDataset(demo_store, PIPELINE, seed=1), MontageDataset(demo_store, PIPELINE, seed=1)
+    c = MontageDataset(demo_store, PIPELINE, seed=2)
+    for i in (0, 5):
+        assert torch.equal(a[i]['inputs'], b[i]['inputs'])
+    assert not torch.equal(a[0]['inputs'], c[0]['inputs'])
+
+
+def test_works_with_mmengine_samplers_and_worker_processes(demo_store):
+    dataset = MontageDataset(demo_store, PIPELINE, num_montages=12, seed=0)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=4, num_workers=2, collate_fn=default_collate,
+                                         sampler=DefaultSampler(dataset, shuffle=False))
+    batches = list(loader)
+    assert len(batches) == 3
+    assert batches[0]['inputs'].shape == (4, 3, 224, 224)
+    assert torch.equal(batches[1]['inputs'][0], dataset[4]['inputs'])
+    infinite = iter(torch.utils.data.DataLoader(dataset, batch_size=5, sampler=InfiniteSampler(dataset, seed=0),
+                                                collate_fn=default_collate))
+    assert [len(next(infinite)['inputs']) for _ in range(4)] == [5, 5, 5, 5]
+
+
+def test_missing_group_warns_once_and_substitutes(coco_factory, tmp_path):
+    # squares and wide boxes only: no tall samples can come out
+    images = [(200, 300, [[20, 20, 60, 60, 1], [120, 100, 150, 30, 2]]) for _ in range(6)]
+    ann, img_dir = coco_factory(images)
+    store = str(tmp_path / 'store')
+    build_sample_store(ann, img_dir, store, neg_ratio=0.0)
+    assert SampleStore(store).summary['per_group']['T'] == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        dataset = MontageDataset(store, PIPELINE)
+        for i in range(5):
+            dataset[i]
+    messages = [str(w.message) for w in caught if 'aspect groups' in str(w.message)]
+    assert len(messages) == 1 and 'T is empty, so S samples fill its region' in messages[0]
+    assert dataset.group_sources == {'S': 'S', 'T': 'S', 'W': 'W'}
+
+
+def test_online_mode_builds_montages_from_detection_images(demo_root):
+    dataset = OnlineMontageDataset(
+        osp.join(demo_root, 'annotations', 'instances_train.json'), osp.join(demo_root, 'train'),
+        extract_pipeline=[dict(type='PosNegExtract', num_classes=7)], pipeline=PIPELINE, seed=0)
+    a, b = dataset[3], dataset[3]
+    assert a['inputs'].shape == (3, 224, 224)
+    assert torch.equal(a['inputs'], b['inputs'])
+    assert a['data_samples'].gt_region_labels.max() <= 7
+    assert dataset.metainfo['classes'][-1] == 'background'

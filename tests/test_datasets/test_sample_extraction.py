@@ -1,0 +1,96 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmjigsaw.datasets.sample_extraction import enlarge_box, extract_image_samples, negative_quotas
+from mmjigsaw.datasets.transforms import PosNegExtract
+from mmjigsaw.structures import aspect_group, intersection_areas
+
+
+@st.composite
+def scenes(draw):
+    """An image size and 1-6 float boxes inside it."""
+    w, h = draw(st.integers(40, 400)), draw(st.integers(40, 400))
+    boxes = []
+    for _ in range(draw(st.integers(1, 6))):
+        bw = draw(st.floats(4, w * 0.6))
+        bh = draw(st.floats(4, h * 0.6))
+        x1 = draw(st.floats(0, w - bw))
+        y1 = draw(st.floats(0, h - bh))
+        boxes.append([x1, y1, x1 + bw, y1 + bh])
+    return w, h, np.array(boxes), draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenes())
+def test_positive_contains_its_box_stays_inside_and_at_most_doubles(scene):
+    w, h, boxes, seed = scene
+    rng = np.random.default_rng(seed)
+    for box in boxes:
+        crop = enlarge_box(box, w, h, rng)
+        assert crop.dtype == np.int64
+        assert 0 <= crop[0] <= box[0] and 0 <= crop[1] <= box[1]
+        assert box[2] <= crop[2] <= w and box[3] <= crop[3] <= h
+        assert crop[2] - crop[0] <= 2 * (box[2] - box[0])
+        assert crop[3] - crop[1] <= 2 * (box[3] - box[1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenes())
+def test_negatives_have_zero_iou_with_every_box_and_groups_follow_aspect(scene):
+    w, h, boxes, seed = scene
+    labels = np.arange(len(boxes)) % 3
+    samples, _ = extract_image_samples(boxes, labels, np.zeros(len(boxes), bool), w, h, num_classes=3,
+                                       rng=np.random.default_rng(seed), neg_ratio=1.0)
+    for s in samples:
+        x1, y1, x2, y2 = s.crop_box
+        assert 0 <= x1 < x2 <= w and 0 <= y1 < y2 <= h
+        assert s.group == aspect_group(x2 - x1, y2 - y1)
+        if s.gt_box is None:
+            assert s.label == 3
+            assert intersection_areas(s.crop_box.astype(float), boxes).max() == 0
+        else:
+            assert s.label < 3
+
+
+def test_negative_ratio_holds_in_expectation():
+    rng = np.random.default_rng(0)
+    positives = negatives = 0
+    for _ in range(300):
+        boxes = np.array([[10, 10, 40, 50], [200, 100, 230, 160], [100, 200, 150, 220]], float)
+        samples, skips = extract_image_samples(boxes, np.zeros(3, int), np.zeros(3, bool), 320, 320, 1, rng)
+        positives += sum(s.gt_box is not None for s in samples)
+        negatives += sum(s.gt_box is None for s in samples) + skips['no_background']
+    assert positives == 900
+    assert abs(negatives / positives - 0.1) < 0.02
+
+
+def test_negative_quotas_make_every_prefix_exact():
+    quotas = negative_quotas([3, 0, 7, 1, 9, 4], 0.1)
+    assert quotas.tolist() == [0, 0, 1, 0, 1, 0]
+    assert negative_quotas([10] * 7, 0.1).tolist() == [1] * 7
+    assert negative_quotas([5] * 7, 0.5).sum() == 17
+
+
+def test_crowd_and_tiny_boxes_are_skipped_and_counted_but_avoided():
+    boxes = np.array([[0, 0, 50, 50], [60, 60, 62, 90], [100, 100, 150, 150]], float)
+    samples, skips = extract_image_samples(boxes, np.array([0, 1, 2]), np.array([True, False, False]),
+                                           200, 200, 3, np.random.default_rng(1), neg_ratio=5)
+    assert skips['crowd'] == 1 and skips['tiny'] == 1
+    assert [s.label for s in samples if s.gt_box is not None] == [2]
+    for s in samples:
+        if s.gt_box is None:
+            assert intersection_areas(s.crop_box.astype(float), boxes).max() == 0
+
+
+def test_transform_cuts_the_same_samples_as_the_function():
+    img = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    boxes = np.array([[10, 10, 60, 40], [80, 50, 100, 110]], float)
+    out = PosNegExtract(num_classes=2, neg_ratio=1.0)(dict(
+        img=img, gt_bboxes=boxes, gt_bboxes_labels=np.array([0, 1]), rng=np.random.default_rng(4)))
+    expected, _ = extract_image_samples(boxes, np.array([0, 1]), np.zeros(2, bool), 160, 120, 2,
+                                        np.random.default_rng(4), neg_ratio=1.0)
+    assert [s['crop_box'] for s in out['samples']] == [e.crop_box.tolist() for e in expected]
+    for s in out['samples']:
+        x1, y1, x2, y2 = s['crop_box']
+        np.testing.assert_array_equal(s['img'], img[y1:y2, x1:x2])
