@@ -1,0 +1,3 @@
+from .erf_update_hook import ERFUpdateHook
+
+__all__ = ['ERFUpdateHook']

@@ -1,0 +1,3 @@
+from .jigsaw_classifier import JigsawClassifier
+
+__all__ = ['JigsawClassifier']

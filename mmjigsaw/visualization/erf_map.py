@@ -1,0 +1,42 @@
+"""Heat maps of effective receptive fields over a montage (the paper's Figure 6)."""
+from typing import Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from .montage import draw_montage, image_grid
+
+
+def erf_heatmap(erf_map: np.ndarray, background: Optional[np.ndarray] = None, alpha: float = 0.6) -> np.ndarray:
+    """(H, W, 3) uint8 RGB: one ERF map, scaled to its maximum, in the 'jet' colours, over ``background``."""
+    scaled = erf_map / max(float(erf_map.max()), 1e-12)
+    colour = cv2.applyColorMap((scaled * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
+    if background is None:
+        return np.ascontiguousarray(colour)
+    return cv2.addWeighted(np.ascontiguousarray(background), 1 - alpha, np.ascontiguousarray(colour), alpha, 0)
+
+
+def draw_erf_grid(erf: np.ndarray, positions: Sequence[Tuple[int, int]], feat_hw: Tuple[int, int],
+                  regions: np.ndarray, montage: Optional[np.ndarray] = None,
+                  labels: Optional[Sequence[int]] = None, classes: Optional[Sequence[str]] = None,
+                  zoom: int = 2) -> np.ndarray:
+    """One panel per feature position (row, col): its ERF over the montage, the cell marked.
+
+    Args:
+        erf: (Hf*Wf, H, W) ERF maps.
+        positions: feature positions to show.
+        feat_hw: (Hf, Wf).
+        regions: (4, 4) region boxes, drawn on every panel.
+        montage: (H, W, 3) uint8 RGB shown under the heat map, if given.
+    """
+    h, w = erf.shape[-2:]
+    stride_y, stride_x = h / feat_hw[0], w / feat_hw[1]
+    labels = labels if labels is not None else [0, 0, 0, 0]
+    classes = classes if classes is not None else ['?']
+    panels = []
+    for row, col in positions:
+        heat = erf_heatmap(erf[row * feat_hw[1] + col], montage)
+        x1, y1 = int(col * stride_x), int(row * stride_y)
+        cv2.rectangle(heat, (x1, y1), (int(x1 + stride_x) - 1, int(y1 + stride_y) - 1), (255, 255, 255), 1)
+        panels.append(draw_montage(heat, regions, labels, classes, zoom=zoom))
+    return image_grid(panels, cols=min(4, len(panels)))
