@@ -10,7 +10,7 @@ setup:
 	@bash tools/setup_env.sh
 
 demo: setup
-	$(PYTHON) tools/misc/make_demo_dataset.py --out data/demo
+	$(PYTHON) tools/run_demo.py
 
 test: setup
 	$(PYTHON) -m pytest tests

@@ -55,3 +55,34 @@ def write_coco(root: str, images, categories=('a', 'b')):
 @pytest.fixture
 def coco_factory(tmp_path):
     return lambda images, categories=('a', 'b'): write_coco(str(tmp_path), images, categories)
+
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO_PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py')
+
+
+def tiny_pretrain_options(store: str, max_iters: int, erf_interval: int = 2, ckpt_interval: int = 1000):
+    """``--cfg-options`` that shrink the demo pre-training config to a seconds-long CPU run."""
+    return [f'train_dataloader.dataset.store={store}', 'model.backbone.base_channels=8',
+            'model.head.in_channels=64', 'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', f'train_cfg.max_iters={max_iters}',
+            f'custom_hooks.0.interval={erf_interval}', 'custom_hooks.0.num_images=1',
+            'default_hooks.logger.interval=1', f'default_hooks.checkpoint.interval={ckpt_interval}']
+
+
+def run_tool(*args, env=None, timeout=600):
+    """Run a script of this repository with this Python; returns the CompletedProcess."""
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):
+    """The demo pre-training Config shrunk by :func:`tiny_pretrain_options`, for in-process runs."""
+    from mmengine.config import Config, DictAction
+    cfg = Config.fromfile(DEMO_PRETRAIN_CONFIG)
+    options = (o.split('=', 1) for o in tiny_pretrain_options(store, max_iters, **kwargs))
+    cfg.merge_from_dict({key: DictAction._parse_iterable(value) for key, value in options})
+    cfg.work_dir = str(work_dir)
+    return cfg

@@ -41,7 +41,7 @@ fi
 "$venv/bin/python" -c 'import torch; print("[setup] torch", torch.__version__, "cuda" if torch.cuda.is_available() else "cpu")'
 
 # After torch, which may pull a newer setuptools; every later install keeps these pins.
-step "build tools (setuptools<82 for pkg_resources, wheel, ninja, numpy)"
+step "build tools (setuptools<81 for pkg_resources, wheel, ninja, numpy)"
 build=(-r "$root/requirements/build.txt")
 "${pip[@]}" "${build[@]}"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
 import numpy as np
-from mmengine.utils import ProgressBar
+from tqdm import tqdm
 
 from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import DataError, read_image_rgb
@@ -80,7 +80,7 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
     skips = Counter(load_skips)
     per_label, per_group = Counter(), Counter()
     unreadable: List[str] = []
-    progress = ProgressBar(len(images))
+    progress = tqdm(total=len(images), desc='extracting', unit='image', mininterval=1.0)
     quotas = negative_quotas([int(usable_boxes(im.boxes, im.ignore, min_size).sum()) for im in images],
                              neg_ratio)
     jobs = ((image, params, int(quota)) for image, quota in zip(images, quotas))
@@ -94,7 +94,7 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
                 per_label[label] += 1
                 per_group[group] += 1
             progress.update()
-    print()
+    progress.close()
     num_neg = per_label[len(classes)]
     names = classes + ['background']
     summary = dict(images=len(images), positives=sum(per_label.values()) - num_neg, negatives=num_neg,

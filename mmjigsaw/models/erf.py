@@ -40,16 +40,23 @@ def compute_erf(backbone: Backbone, imgs: torch.Tensor, max_batch: int = 64) -> 
         pairs = pairs.reshape(-1, 2).to(imgs.device)
         erf = torch.zeros(num_pos, h, w, dtype=torch.float32, device=imgs.device)
         for chunk in pairs.split(max_batch):
-            x = imgs[chunk[:, 0]].detach().requires_grad_(True)
-            feat = _last_feature(backbone(x))
-            grad_out = torch.zeros(feat.shape, dtype=feat.dtype, device=feat.device)
-            grad_out.view(len(chunk), feat.shape[1], -1)[torch.arange(len(chunk)), :, chunk[:, 1]] = 1
-            (grad_in,) = torch.autograd.grad(feat, x, grad_out)
+            with torch.enable_grad():
+                grad_in = _position_gradients(backbone, imgs, chunk)
             erf.index_add_(0, chunk[:, 1], grad_in.float().abs().sum(1))
         return erf / n
     finally:
         for m, mode in zip(modules, modes):
             m.training = mode
+
+
+def _position_gradients(backbone: Backbone, imgs: torch.Tensor, chunk: torch.Tensor) -> torch.Tensor:
+    """d(sum over channels of feature position p) / d(input) for each (image, p) pair of ``chunk``."""
+    x = imgs[chunk[:, 0]].detach().requires_grad_(True)
+    feat = _last_feature(backbone(x))
+    grad_out = torch.zeros(feat.shape, dtype=feat.dtype, device=feat.device)
+    grad_out.view(len(chunk), feat.shape[1], -1)[torch.arange(len(chunk)), :, chunk[:, 1]] = 1
+    (grad_in,) = torch.autograd.grad(feat, x, grad_out)
+    return grad_in
 
 
 def region_masks(regions: torch.Tensor, hw: Tuple[int, int]) -> torch.Tensor:

@@ -1,5 +1,5 @@
 """Heat maps of effective receptive fields over a montage (the paper's Figure 6)."""
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -40,3 +40,31 @@ def draw_erf_grid(erf: np.ndarray, positions: Sequence[Tuple[int, int]], feat_hw
         cv2.rectangle(heat, (x1, y1), (int(x1 + stride_x) - 1, int(y1 + stride_y) - 1), (255, 255, 255), 1)
         panels.append(draw_montage(heat, regions, labels, classes, zoom=zoom))
     return image_grid(panels, cols=min(4, len(panels)))
+
+
+def region_centre_positions(cell_region: np.ndarray) -> List[Tuple[int, int]]:
+    """One feature position (row, col) per region: the middle one of its cells, row-major."""
+    positions = []
+    for r in range(4):
+        cells = np.argwhere(cell_region == r)
+        positions.append(tuple(int(v) for v in cells[len(cells) // 2]))
+    return positions
+
+
+def draw_erf_over_batch(erf: np.ndarray, head, preprocessor, batch: dict, classes: Sequence[str],
+                        positions: Optional[Sequence[Tuple[int, int]]] = None) -> np.ndarray:
+    """ERF panels of a montage head over the first montage of a preprocessed ``batch``.
+
+    Args:
+        erf: (Hf*Wf, H, W) ERF maps.
+        head: a montage head (``feat_hw``, ``cell_region``, ``region_regions``).
+        preprocessor: the model's ``JigsawDataPreprocessor`` (to undo the normalisation).
+        batch: ``dict(inputs, data_samples)`` as the preprocessor returns it.
+        positions: feature positions; by default one per region.
+    """
+    if positions is None:
+        positions = region_centre_positions(head.cell_region.view(head.feat_hw).cpu().numpy())
+    montage = preprocessor.to_uint8_images(batch['inputs'][:1])[0]
+    sample = batch['data_samples'][0]
+    return draw_erf_grid(erf, positions, head.feat_hw, head.region_regions.cpu().numpy(), montage,
+                         sample.gt_region_labels.tolist(), classes)

@@ -7,10 +7,10 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 from mmjigsaw.registry import DATASETS
-from mmjigsaw.utils import register_all_modules, run_cli
+from mmjigsaw.utils import load_config, run_cli
 from mmjigsaw.visualization import draw_montage, image_grid, save_rgb_png
 
 PER_GRID = 16
@@ -27,10 +27,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    register_all_modules()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     dataset_cfg = cfg.train_dataloader.dataset
     # stop before packing: the picture needs the canvas, regions and labels
     dataset_cfg.pipeline = [t for t in dataset_cfg.pipeline if t['type'] != 'PackJigsawInputs']

@@ -12,7 +12,7 @@ from mmengine.model import is_model_wrapper
 
 from mmjigsaw.models.erf import compute_erf, own_region_share
 from mmjigsaw.registry import HOOKS
-from mmjigsaw.visualization import draw_erf_grid, save_rgb_png
+from mmjigsaw.visualization import draw_erf_over_batch, save_rgb_png
 
 
 @HOOKS.register_module()
@@ -84,7 +84,7 @@ class ERFUpdateHook(Hook):
         """Recompute the table on every rank; returns it."""
         model = self._model(runner)
         data = self.sample_batch(runner)
-        with torch.enable_grad(), runner.optim_wrapper.optim_context(model):
+        with runner.optim_wrapper.optim_context(model):
             erf = compute_erf(model.backbone, data['inputs'], self.max_batch)
         _, world_size = get_dist_info()
         if world_size > 1:
@@ -103,17 +103,9 @@ class ERFUpdateHook(Hook):
         return table
 
     def _save_heatmap(self, runner, erf, head, data) -> None:
-        positions = self.heatmap_positions
-        if positions is None:
-            own = head.cell_region.view(head.feat_hw).cpu().numpy()
-            positions = [tuple(np.argwhere(own == r)[len(np.argwhere(own == r)) // 2]) for r in range(4)]
-        sample = data['data_samples'][0]
-        preprocessor = self._model(runner).data_preprocessor
-        montage = (data['inputs'][0].float() * preprocessor.std + preprocessor.mean).clamp(0, 255)
-        montage = montage.permute(1, 2, 0).byte().cpu().numpy()
         classes = runner.train_dataloader.dataset.metainfo.get('classes')
-        picture = draw_erf_grid(erf.cpu().numpy(), positions, head.feat_hw, head.region_regions.cpu().numpy(),
-                                montage, sample.gt_region_labels.tolist(), classes)
+        picture = draw_erf_over_batch(erf.cpu().numpy(), head, self._model(runner).data_preprocessor, data,
+                                      classes, self.heatmap_positions)
         folder = osp.join(runner.work_dir, 'erf')
         os.makedirs(folder, exist_ok=True)
         save_rgb_png(osp.join(folder, f'iter_{runner.iter}.png'), picture)

@@ -1,6 +1,7 @@
 """Moving a batch of montages to the training device and normalising it there."""
 from typing import Dict, Sequence
 
+import numpy as np
 import torch
 from mmengine.model import BaseDataPreprocessor
 
@@ -39,3 +40,8 @@ class JigsawDataPreprocessor(BaseDataPreprocessor):
         if self.channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         return dict(inputs=inputs, data_samples=data.get('data_samples'))
+
+    def to_uint8_images(self, inputs: torch.Tensor) -> np.ndarray:
+        """Undo the normalisation: (B, 3, H, W) inputs to (B, H, W, 3) uint8 RGB on the CPU."""
+        images = (inputs.float() * self.std + self.mean).clamp(0, 255).round().byte()
+        return images.permute(0, 2, 3, 1).cpu().numpy()

@@ -1,11 +1,13 @@
 """What the three montage heads share: the template's regions on the feature grid."""
 from typing import Dict, List, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmjigsaw.structures import JigsawDataSample, MontageTemplate
+from mmjigsaw.utils import ConfigError
 from ..erf import cell_region_index
 
 
@@ -43,6 +45,11 @@ class BaseMontageHead(BaseModule):
 
     def region_one_hot(self, data_samples: List[JigsawDataSample], device) -> torch.Tensor:
         """(B, 4, C+1) one-hot region labels."""
+        regions = data_samples[0].metainfo.get('regions')
+        if regions is not None and not np.array_equal(np.asarray(regions), self.template.regions):
+            raise ConfigError(f'{type(self).__name__}: the montages\' regions {np.asarray(regions).tolist()} '
+                              f'differ from the head\'s template {self.template}; give the head and '
+                              'JigsawAssemble the same template.')
         labels = torch.stack([s.gt_region_labels for s in data_samples]).to(device)
         if labels.max() >= self.num_outputs or labels.min() < 0:
             raise ValueError(f'{type(self).__name__}: region label {int(labels.max())} outside '

@@ -1,0 +1,16 @@
+"""Loading a config the way every mmjigsaw tool does."""
+from typing import Dict, Optional
+
+from mmengine.config import Config
+
+from .setup_env import register_all_modules
+
+
+def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
+    """Register mmjigsaw's modules (default scope ``mmjigsaw``), read ``path`` and apply
+    ``--cfg-options`` overrides."""
+    register_all_modules()
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg

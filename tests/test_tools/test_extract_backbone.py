@@ -1,0 +1,67 @@
+"""Backbone export: tensor-only, mmdet key names, loads into an mmdet detector through init_cfg."""
+import os.path as osp
+import pickle
+
+import pytest
+import torch
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.runner import Runner
+
+from conftest import ROOT, run_tool, tiny_pretrain_cfg
+from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
+
+
+@pytest.fixture(scope='module')
+def pretrain_checkpoint(demo_store, tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp('pretrain')
+    cfg = tiny_pretrain_cfg(demo_store, work_dir, max_iters=2, ckpt_interval=2)
+    Runner.from_cfg(cfg).train()
+    return str(work_dir / 'iter_2.pth')
+
+
+def test_export_is_tensor_only_and_loads_into_a_detector_through_init_cfg(pretrain_checkpoint, tmp_path):
+    out = str(tmp_path / 'backbone.pth')
+    result = run_tool('tools/model_converters/extract_backbone.py', pretrain_checkpoint, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    state = torch.load(out, weights_only=True)
+    assert all(isinstance(v, torch.Tensor) for v in state.values())
+    assert 'conv1.weight' in state and 'layer4.1.bn2.running_var' in state
+    source = load_checkpoint_safely(pretrain_checkpoint)['state_dict']
+    torch.testing.assert_close(state['layer1.0.conv1.weight'], source['backbone.layer1.0.conv1.weight'])
+
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py'))
+    cfg.model.backbone.base_channels = 8
+    cfg.model.neck.in_channels = [8, 16, 32, 64]
+    cfg.model.backbone.init_cfg.checkpoint = out
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        detector = MMDET_MODELS.build(cfg.model)
+    detector.backbone.load_state_dict(state, strict=True)  # no missing, no unexpected keys
+    detector.backbone.conv1.weight.data.zero_()
+    detector.init_weights()
+    for key, value in state.items():
+        torch.testing.assert_close(detector.backbone.state_dict()[key], value)
+
+
+class _WritesAFile:
+    """Unpickling this would create a file: what a malicious checkpoint does."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_and_nothing_runs(tmp_path):
+    marker = tmp_path / 'pwned'
+    bad = tmp_path / 'bad.pth'
+    with open(bad, 'wb') as f:
+        pickle.dump({'state_dict': {'backbone.w': _WritesAFile(str(marker))}}, f)
+    with pytest.raises(UnsafeCheckpointError, match='refused'):
+        load_checkpoint_safely(str(bad))
+    result = run_tool('tools/model_converters/extract_backbone.py', str(bad), str(tmp_path / 'out.pth'))
+    assert result.returncode != 0 and 'refused' in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not marker.exists() and not (tmp_path / 'out.pth').exists()

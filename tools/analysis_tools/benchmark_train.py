@@ -1,0 +1,132 @@
+"""Training throughput of the real path against its ceiling, the data wait, memory, and the ERF cost.
+
+    python tools/analysis_tools/benchmark_train.py CONFIG [--iters 50] [--device cpu|cuda] [--amp]
+        [--batch-size B] [--workers W] [--channels-last] [--cfg-options k=v ...]
+
+Real path: the config's store -> DataLoader (W workers) -> data preprocessor -> model with its head
+-> optimizer step. Ceiling: the same model and optimizer fed one synthetic uint8 batch already on
+the device. Both run --iters timed iterations after warm-up. The ERF refresh (ERFUpdateHook's
+settings from the config) is timed too and reported as a fraction of the training time between two
+refreshes. The last line is JSON.
+"""
+import argparse
+import contextlib
+import json
+import resource
+import time
+
+import torch
+from mmengine.config import DictAction
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.runner import Runner
+
+from mmjigsaw.models import compute_erf
+from mmjigsaw.registry import MODELS
+from mmjigsaw.utils import load_config, run_cli
+
+WARMUP_ITERS = 5
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config')
+    parser.add_argument('--iters', type=int, default=50, help='timed iterations of each path')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--amp', action='store_true', help='bf16 autocast')
+    parser.add_argument('--batch-size', type=int, help='montages per iteration (default: the config)')
+    parser.add_argument('--workers', type=int, help='DataLoader workers (default: the config)')
+    parser.add_argument('--channels-last', action='store_true', help='NHWC memory for the backbone')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args()
+
+
+def synchronize(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def timed_steps(model, optim_wrapper, batches, iters: int, device: str):
+    """Run WARMUP_ITERS + iters training steps; returns (seconds, data-wait seconds) of the timed ones."""
+    wait = 0.0
+    for i in range(WARMUP_ITERS + iters):
+        if i == WARMUP_ITERS:
+            synchronize(device)
+            start, wait = time.perf_counter(), 0.0
+        fetch = time.perf_counter()
+        data = next(batches)
+        wait += time.perf_counter() - fetch
+        model.train_step(data, optim_wrapper)
+    synchronize(device)
+    return time.perf_counter() - start, wait
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    loader_cfg = cfg.train_dataloader
+    if args.batch_size:
+        loader_cfg.batch_size = args.batch_size
+    if args.workers is not None:
+        loader_cfg.num_workers = args.workers
+        loader_cfg.persistent_workers = args.workers > 0
+    loader_cfg.pin_memory = args.device.startswith('cuda')
+    if args.channels_last:
+        cfg.model.data_preprocessor.channels_last = True
+    if cfg.model.backbone.get('norm_cfg', {}).get('type') == 'SyncBN':
+        cfg.model.backbone.norm_cfg.type = 'BN'  # one process
+    model = MODELS.build(cfg.model).to(args.device)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    model.init_weights()
+    model.train()
+    optim_cfg = dict(cfg.optim_wrapper)
+    if args.amp:
+        optim_cfg.update(type='AmpOptimWrapper', dtype='bfloat16')
+    optim_wrapper = build_optim_wrapper(model, optim_cfg)
+    batch = loader_cfg.batch_size
+
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    real_s, wait_s = timed_steps(model, optim_wrapper, iter(loader), args.iters, args.device)
+    real = args.iters * batch / real_s
+    print(f'real path: {real:9.1f} img/s   data wait {1000 * wait_s / args.iters:.1f} ms/iter '
+          f'({100 * wait_s / real_s:.1f}% of the time)')
+
+    sample = pseudo_collate([loader.dataset[i] for i in range(batch)])
+    synthetic = dict(inputs=torch.stack(sample['inputs']).to(args.device), data_samples=sample['data_samples'])
+    ceiling_s, _ = timed_steps(model, optim_wrapper, iter(lambda: synthetic, None), args.iters, args.device)
+    ceiling = args.iters * batch / ceiling_s
+    print(f'ceiling:   {ceiling:9.1f} img/s   (synthetic batch on {args.device})')
+
+    hook_cfg = next((h for h in cfg.get('custom_hooks', []) if h['type'] == 'ERFUpdateHook'), None)
+    erf_fraction = None
+    if hook_cfg is not None:
+        num_images, interval = hook_cfg.get('num_images', 8), hook_cfg.get('interval', 5000)
+        imgs = model.data_preprocessor(pseudo_collate([loader.dataset[i] for i in range(num_images)]))['inputs']
+        autocast = torch.autocast(args.device.split(':')[0], dtype=torch.bfloat16) if args.amp \
+            else contextlib.nullcontext()
+        with autocast:
+            compute_erf(model.backbone, imgs)  # warm-up
+            synchronize(args.device)
+            start = time.perf_counter()
+            compute_erf(model.backbone, imgs)
+            synchronize(args.device)
+        refresh_s = time.perf_counter() - start
+        erf_fraction = refresh_s / (interval * real_s / args.iters)
+        print(f'ERF refresh: {1000 * refresh_s:.0f} ms over {num_images} montages = '
+              f'{100 * erf_fraction:.4f}% of {interval} training iterations')
+
+    host_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    device_mb = torch.cuda.max_memory_allocated() / 2**20 if args.device.startswith('cuda') else None
+    print(f'peak memory: host {host_mb:.0f} MB (main process)' +
+          (f', device {device_mb:.0f} MB' if device_mb is not None else ''))
+    print(json.dumps(dict(real_img_per_s=round(real, 1), ceiling_img_per_s=round(ceiling, 1),
+                          ratio=round(real / ceiling, 3),
+                          erf_refresh_fraction=None if erf_fraction is None else float(f'{erf_fraction:.3g}'),
+                          peak_mem_mb=dict(host=round(host_mb), device=None if device_mb is None else round(device_mb)),
+                          data_wait_ms_per_iter=round(1000 * wait_s / args.iters, 2), device=args.device,
+                          amp=args.amp, batch_size=batch, torch=torch.__version__)))
+
+
+if __name__ == '__main__':
+    run_cli(main)

@@ -1,0 +1,89 @@
+"""Train with mmengine's Runner: montage pre-training, or an mmdet detector from its config.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]] [--amp] [--auto-scale-lr]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+Multi-process training goes through tools/dist_train.sh (torchrun) or tools/slurm_train.sh. On a
+machine without CUDA the process group uses gloo and the model trains with CPU DDP.
+"""
+import argparse
+import os
+import os.path as osp
+import pickle
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from mmjigsaw.engine import check_head_matches_dataset, init_distributed
+from mmjigsaw.engine.checkpoint import UNSAFE_MESSAGE, UnsafeCheckpointError
+from mmjigsaw.utils import register_all_modules, run_cli
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go (default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', default=None,
+                        help='resume from PATH, or from the latest checkpoint in the work dir (auto)')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (bf16 where supported)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the actual batch size over auto_scale_lr.base_batch_size')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys: k=v')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg: Config, args) -> Config:
+    """Fold the command-line options into the config."""
+    cfg.launcher = args.launcher
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('dtype', 'bfloat16' if not torch.cuda.is_available()
+                                     or torch.cuda.is_bf16_supported() else 'float16')
+    if args.auto_scale_lr:
+        cfg.setdefault('auto_scale_lr', dict(enable=True, base_batch_size=512))
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume:
+        cfg.resume, cfg.load_from = True, args.resume
+    return cfg
+
+
+def main():
+    args = parse_args()
+    register_all_modules(init_default_scope=False)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    if args.launcher != 'none':
+        init_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    check_head_matches_dataset(runner.model, runner.train_dataloader.dataset)
+    try:
+        runner.train()
+    except pickle.UnpicklingError:
+        sources = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
+        raise UnsafeCheckpointError(f'{" or ".join(sources) or "a checkpoint"}: {UNSAFE_MESSAGE}') from None
+
+
+def pretrained_checkpoints(node) -> list:
+    """Every ``init_cfg=dict(type='Pretrained', checkpoint=...)`` path in a model config."""
+    if isinstance(node, dict):
+        found = [node['checkpoint']] if node.get('type') == 'Pretrained' and 'checkpoint' in node else []
+        return found + [p for v in node.values() for p in pretrained_checkpoints(v)]
+    if isinstance(node, (list, tuple)):
+        return [p for v in node for p in pretrained_checkpoints(v)]
+    return []
+
+
+if __name__ == '__main__':
+    run_cli(main)
