@@ -86,3 +86,22 @@ def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):
     cfg.merge_from_dict({key: DictAction._parse_iterable(value) for key, value in options})
     cfg.work_dir = str(work_dir)
     return cfg
+
+
+class _WritesAFile:
+    """Unpickling this creates a file: what a malicious checkpoint would do."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def crafted_checkpoint(folder):
+    """A ``.pth`` whose unpickling would create ``folder/pwned``; returns (checkpoint, marker) paths."""
+    import pickle
+    marker, bad = osp.join(folder, 'pwned'), osp.join(folder, 'bad.pth')
+    with open(bad, 'wb') as f:
+        pickle.dump({'state_dict': {'backbone.conv1.weight': _WritesAFile(marker)}, 'meta': {}}, f)
+    return bad, marker

@@ -41,6 +41,9 @@ def main():
     print(f'per class: {json.dumps(summary["per_class"])}')
     for error in summary['unreadable_files']:
         print(f'skipped: {error}')
+    empty = [name for name, count in summary['per_class'].items() if count == 0]
+    if empty:
+        print(f'warning: no samples of {", ".join(empty)}: the pre-training never sees these classes')
     print(f'wrote {args.out}')
 
 

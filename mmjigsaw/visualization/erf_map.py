@@ -7,13 +7,19 @@ import numpy as np
 from .montage import draw_montage, image_grid
 
 
-def erf_heatmap(erf_map: np.ndarray, background: Optional[np.ndarray] = None, alpha: float = 0.6) -> np.ndarray:
-    """(H, W, 3) uint8 RGB: one ERF map, scaled to its maximum, in the 'jet' colours, over ``background``."""
-    scaled = erf_map / max(float(erf_map.max()), 1e-12)
-    colour = cv2.applyColorMap((scaled * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
+def erf_heatmap(erf_map: np.ndarray, background: Optional[np.ndarray] = None, gamma: float = 0.5) -> np.ndarray:
+    """(H, W, 3) uint8 RGB picture of one ERF map in the 'jet' colours.
+
+    The map is scaled to its maximum and raised to ``gamma`` (0.5: a square-root scale, so the tails
+    of the ERF show, not only its peak). Over a ``background``, each pixel blends towards the heat
+    colour in proportion to its scaled ERF, so the montage stays visible where the ERF is small.
+    """
+    scaled = (erf_map / max(float(erf_map.max()), 1e-12)) ** gamma
+    colour = cv2.applyColorMap((scaled * 255).astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1].astype(np.float32)
     if background is None:
-        return np.ascontiguousarray(colour)
-    return cv2.addWeighted(np.ascontiguousarray(background), 1 - alpha, np.ascontiguousarray(colour), alpha, 0)
+        return colour.astype(np.uint8)
+    weight = np.clip(scaled, 0.15, 1.0)[..., None]
+    return np.ascontiguousarray((background.astype(np.float32) * (1 - weight) + colour * weight).astype(np.uint8))
 
 
 def draw_erf_grid(erf: np.ndarray, positions: Sequence[Tuple[int, int]], feat_hw: Tuple[int, int],

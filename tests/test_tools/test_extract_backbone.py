@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from conftest import ROOT, run_tool, tiny_pretrain_cfg
+from conftest import ROOT, crafted_checkpoint, run_tool, tiny_pretrain_cfg
 from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
 
 
@@ -44,24 +44,15 @@ def test_export_is_tensor_only_and_loads_into_a_detector_through_init_cfg(pretra
         torch.testing.assert_close(detector.backbone.state_dict()[key], value)
 
 
-class _WritesAFile:
-    """Unpickling this would create a file: what a malicious checkpoint does."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def __reduce__(self):
-        return (open, (self.path, 'w'))
-
-
 def test_a_checkpoint_that_would_run_code_is_refused_and_nothing_runs(tmp_path):
-    marker = tmp_path / 'pwned'
-    bad = tmp_path / 'bad.pth'
-    with open(bad, 'wb') as f:
-        pickle.dump({'state_dict': {'backbone.w': _WritesAFile(str(marker))}}, f)
+    bad, marker = crafted_checkpoint(str(tmp_path))
     with pytest.raises(UnsafeCheckpointError, match='refused'):
         load_checkpoint_safely(str(bad))
     result = run_tool('tools/model_converters/extract_backbone.py', str(bad), str(tmp_path / 'out.pth'))
     assert result.returncode != 0 and 'refused' in result.stderr
     assert 'Traceback' not in result.stderr
-    assert not marker.exists() and not (tmp_path / 'out.pth').exists()
+    assert not osp.exists(marker) and not (tmp_path / 'out.pth').exists()
+    # the checkpoint is really malicious: plain unpickling creates the file
+    with open(bad, 'rb') as f:
+        pickle.load(f)
+    assert osp.exists(marker)
