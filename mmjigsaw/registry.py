@@ -3,6 +3,7 @@
 OpenMMLab libraries' modules with their prefix (``type='mmdet.ResNet'``)."""
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
@@ -26,6 +27,8 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmjigsaw.engine'])
 # Datasets (sample stores, montage datasets) and their samplers.
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['mmjigsaw.datasets'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS, locations=['mmjigsaw.datasets'])
+# Functions such as the montage collate function (``collate_fn=dict(type='mmjigsaw.montage_collate')``).
+FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['mmjigsaw.datasets'])
 # Data transforms such as PosNegExtract and JigsawAssemble.
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS, locations=['mmjigsaw.datasets.transforms'])
 

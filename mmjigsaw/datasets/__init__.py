@@ -1,8 +1,9 @@
+from .collate import montage_collate
 from .montage_dataset import MontageDataset, choose_montage_samples, resolve_group_sources
 from .online_montage_dataset import OnlineMontageDataset
 from .sample_store import SampleStore
 from .store_builder import build_sample_store
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['MontageDataset', 'OnlineMontageDataset', 'SampleStore', 'build_sample_store',
+__all__ = ['montage_collate', 'MontageDataset', 'OnlineMontageDataset', 'SampleStore', 'build_sample_store',
            'choose_montage_samples', 'resolve_group_sources']

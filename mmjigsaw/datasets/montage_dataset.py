@@ -4,9 +4,10 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 from mmengine.dataset import Compose
+from mmengine.registry import DefaultScope
 from torch.utils.data import Dataset
 
-from mmjigsaw.registry import DATASETS
+from mmjigsaw.registry import DATASETS, TRANSFORMS
 from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import DataError
 from .sample_store import SampleStore
@@ -17,6 +18,13 @@ MONTAGE_GROUPS = ('S', 'S', 'T', 'W')
 GROUP_SUBSTITUTES = {'S': ('W', 'T'), 'T': ('S', 'W'), 'W': ('S', 'T')}
 #: A group smaller than this share of the samples makes its samples repeat often: warn.
 SMALL_GROUP_SHARE = 0.01
+
+
+def build_pipeline(pipeline: Sequence) -> Compose:
+    """Compose transforms given as configs (built from mmjigsaw's registry, whatever the current
+    default scope) or as callables."""
+    with DefaultScope.overwrite_default_scope('mmjigsaw'):
+        return Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline])
 
 
 def resolve_group_sources(counts: Mapping[str, int]) -> Dict[str, str]:
@@ -82,7 +90,7 @@ class MontageDataset(Dataset):
         self.group_pools = self.store.group_indices()
         self.num_montages = num_montages or max(1, len(self.store) // 4)
         self.seed = seed
-        self.pipeline = Compose(pipeline)
+        self.pipeline = build_pipeline(pipeline)
 
     @property
     def metainfo(self) -> Dict:
@@ -95,7 +103,8 @@ class MontageDataset(Dataset):
         """The pipeline's input for item ``index``: four store samples and the item's generator."""
         rng = np.random.default_rng([self.seed, index])
         picks = choose_montage_samples(self.group_pools, self.group_sources, rng)
-        return dict(samples=[self.store[int(i)] for i in picks], rng=rng, sample_indices=picks)
+        samples = [dict(img=self.store.image(int(i)), label=int(self.store.labels[i])) for i in picks]
+        return dict(samples=samples, rng=rng, sample_indices=picks)
 
     def __getitem__(self, index: int) -> Dict:
         return self.pipeline(self.draw(index))

@@ -8,14 +8,13 @@ from collections import defaultdict
 from typing import Dict, Optional, Sequence
 
 import numpy as np
-from mmengine.dataset import Compose
 from torch.utils.data import Dataset
 
 from mmjigsaw.registry import DATASETS
 from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import DataError, read_image_rgb
 from .coco import load_coco_detection
-from .montage_dataset import MONTAGE_GROUPS, choose_montage_samples, resolve_group_sources
+from .montage_dataset import MONTAGE_GROUPS, build_pipeline, choose_montage_samples, resolve_group_sources
 
 
 @DATASETS.register_module()
@@ -46,8 +45,8 @@ class OnlineMontageDataset(Dataset):
         if not self.images:
             raise DataError(f'{ann_file}: no image has a usable box.')
         self.img_dir = img_dir
-        self.extract_pipeline = Compose(extract_pipeline)
-        self.pipeline = Compose(pipeline)
+        self.extract_pipeline = build_pipeline(extract_pipeline)
+        self.pipeline = build_pipeline(pipeline)
         self.num_montages = num_montages or len(self.images)
         self.max_images = max_images
         self.seed = seed

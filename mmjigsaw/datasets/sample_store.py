@@ -116,7 +116,7 @@ class SampleStore:
         if len(self.index) != self.meta['num_samples']:
             raise DataError(f'{index_path}: {len(self.index)} records, the store records '
                             f'{self.meta["num_samples"]}; extract it again.')
-        self._pixels: Optional[np.memmap] = None
+        self._pixels: Optional[np.ndarray] = None
 
     @property
     def classes(self) -> List[str]:
@@ -162,7 +162,8 @@ class SampleStore:
     def image(self, i: int) -> np.ndarray:
         """The (H, W, 3) uint8 RGB crop of sample ``i``, a read-only view of the file."""
         if self._pixels is None:  # opened lazily, so that each worker process maps its own
-            self._pixels = np.memmap(osp.join(self.folder, PIXELS_FILE), np.uint8, mode='r')
+            # a plain ndarray over the map: slicing it skips np.memmap's per-slice bookkeeping
+            self._pixels = np.memmap(osp.join(self.folder, PIXELS_FILE), np.uint8, mode='r').view(np.ndarray)
         rec = self.index[i]
         size = int(rec['height']) * int(rec['width']) * 3
         return self._pixels[rec['offset']:rec['offset'] + size].reshape(rec['height'], rec['width'], 3)

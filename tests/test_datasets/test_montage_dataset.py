@@ -67,3 +67,28 @@ def test_online_mode_builds_montages_from_detection_images(demo_root):
     assert torch.equal(a['inputs'], b['inputs'])
     assert a['data_samples'].gt_region_labels.max() <= 7
     assert dataset.metainfo['classes'][-1] == 'background'
+
+
+def test_pipeline_builds_outside_the_mmjigsaw_scope(demo_store):
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmengine'):
+        dataset = MontageDataset(demo_store, PIPELINE)
+    assert dataset[0]['inputs'].shape == (3, 224, 224)
+
+
+def test_montage_collate_batches_in_workers_and_samples_survive_pickling(demo_store):
+    import pickle
+
+    from mmjigsaw.datasets import montage_collate
+    dataset = MontageDataset(demo_store, PIPELINE, num_montages=8, seed=0)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=4, num_workers=2, collate_fn=montage_collate)
+    batch = next(iter(loader))
+    assert batch['inputs'].shape == (4, 3, 224, 224) and batch['inputs'].dtype == torch.uint8
+    assert torch.equal(batch['inputs'][1], dataset[1]['inputs'])
+    sample = batch['data_samples'][1]
+    assert torch.equal(sample.gt_region_labels, dataset[1]['data_samples'].gt_region_labels)
+    np.testing.assert_array_equal(sample.regions, [[0, 0, 64, 64], [64, 0, 224, 64], [0, 64, 64, 224],
+                                                   [64, 64, 224, 224]])
+    assert sample.img_shape == (224, 224)
+    predicted = pickle.loads(pickle.dumps(sample.set_pred_region_scores(torch.ones(4, 8))))
+    assert torch.equal(predicted.pred_region_scores, torch.ones(4, 8))

@@ -15,10 +15,9 @@ import time
 import cv2
 import numpy as np
 import torch
-from mmengine.dataset import default_collate
 from torch.utils.data import DataLoader, Dataset
 
-from mmjigsaw.datasets import MontageDataset, SampleStore
+from mmjigsaw.datasets import MontageDataset, SampleStore, montage_collate
 from mmjigsaw.datasets.coco import load_coco_detection
 from mmjigsaw.utils import read_image_rgb, run_cli
 
@@ -51,12 +50,12 @@ class ImageNetStyleDataset(Dataset):
         crop = cv2.resize(img[y:y + ch, x:x + cw], (self.size, self.size), interpolation=cv2.INTER_LINEAR)
         if rng.random() < 0.5:
             crop = crop[:, ::-1]
-        return dict(inputs=torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1))))
+        return dict(inputs=torch.from_numpy(np.ascontiguousarray(crop.transpose(2, 0, 1))), data_samples=None)
 
 
 def measure(dataset, workers: int, batch_size: int, seconds: float) -> float:
     """Items per second through a shuffling DataLoader, after one warm-up batch."""
-    loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers, collate_fn=default_collate,
+    loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers, collate_fn=montage_collate,
                         sampler=torch.utils.data.RandomSampler(dataset, replacement=True, num_samples=1 << 30),
                         persistent_workers=False, prefetch_factor=4 if workers else None)
     it = iter(loader)

@@ -19,7 +19,7 @@ train_dataloader = dict(
     persistent_workers=True,
     pin_memory=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='default_collate'),
+    collate_fn=dict(type='mmjigsaw.montage_collate'),  # stacks into shared memory in the workers
     dataset=dict(
         type='MontageDataset',
         store='data/coco/store_train2017',

@@ -11,13 +11,13 @@ from mmjigsaw.structures import REGION_GROUPS, MontageTemplate
 
 def place_sample(img: np.ndarray, region_hw: Tuple[int, int], scale: float, flip: bool,
                  offset_fraction: Tuple[float, float]) -> Tuple[np.ndarray, Tuple[int, int]]:
-    """Rescale (aspect kept), flip, then crop or pad one sample to a region, in one resampling.
+    """Rescale (aspect kept), flip, then crop or pad one sample to a region.
 
     The sample is scaled by ``scale`` to ``round(h * scale) x round(w * scale)``. Along each axis
     where that is larger than the region a window of the region's size is cut out; where it is
     smaller it is placed inside the region and the rest stays zero. ``offset_fraction`` (each in
-    [0, 1)) chooses the window or the placement. Only the pixels that end up in the region are
-    resampled, so a large crop costs no more than a small one.
+    [0, 1)) chooses the window or the placement. Only the source pixels that end up in the region
+    are resized, so a large crop costs no more than a small one.
 
     Returns:
         The resampled pixels (h', w', 3) and where their top-left goes in the region (y, x).
@@ -26,21 +26,22 @@ def place_sample(img: np.ndarray, region_hw: Tuple[int, int], scale: float, flip
     rh, rw = region_hw
     sh, sw = max(1, round(h * scale)), max(1, round(w * scale))
     out_h, out_w = min(sh, rh), min(sw, rw)
-    # window start in the scaled sample (crop) and placement in the region (pad)
+    # window in the scaled (and, if flipped, mirrored) sample, and placement in the region
     crop_y = int(offset_fraction[0] * (sh - out_h + 1))
     crop_x = int(offset_fraction[1] * (sw - out_w + 1))
     pad_y = int(offset_fraction[0] * (rh - out_h + 1))
     pad_x = int(offset_fraction[1] * (rw - out_w + 1))
-    # output pixel centre u + 0.5 (scaled, maybe flipped) comes from source position (u + 0.5) / s - 0.5
-    sx, sy = w / sw, h / sh
     if flip:
-        ax, bx = -sx, w - (crop_x + 0.5) * sx - 0.5
-    else:
-        ax, bx = sx, (crop_x + 0.5) * sx - 0.5
-    matrix = np.array([[ax, 0, bx], [0, sy, (crop_y + 0.5) * sy - 0.5]], dtype=np.float64)
-    out = cv2.warpAffine(np.ascontiguousarray(img), matrix, (out_w, out_h),
-                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-    return out, (pad_y, pad_x)
+        crop_x = sw - crop_x - out_w  # the same window, counted from the unmirrored side
+    # resize only the whole source pixels behind the window, at the sample's scale, then cut it
+    y0, y1 = (crop_y * h) // sh, -((-(crop_y + out_h) * h) // sh)
+    x0, x1 = (crop_x * w) // sw, -((-(crop_x + out_w) * w) // sw)
+    th, tw = max(out_h, round((y1 - y0) * sh / h)), max(out_w, round((x1 - x0) * sw / w))
+    resized = cv2.resize(img[y0:y1, x0:x1], (tw, th), interpolation=cv2.INTER_LINEAR)
+    oy = min(max(round(crop_y - y0 * sh / h), 0), th - out_h)
+    ox = min(max(round(crop_x - x0 * sw / w), 0), tw - out_w)
+    out = resized[oy:oy + out_h, ox:ox + out_w]
+    return (cv2.flip(out, 1) if flip else out), (pad_y, pad_x)
 
 
 @TRANSFORMS.register_module()
