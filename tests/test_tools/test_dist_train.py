@@ -11,7 +11,7 @@ def test_dist_train_sh_trains_with_two_processes(demo_store, tmp_path):
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, PORT=str(port), PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
+    env = dict(os.environ, PORT=str(port), PYTHON=sys.executable)
     result = subprocess.run(['bash', 'tools/dist_train.sh', DEMO_PRETRAIN_CONFIG, '2', '--work-dir', str(tmp_path),
                              '--cfg-options', *tiny_pretrain_options(demo_store, 2, ckpt_interval=2)],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The GPU verification in one prepared script: pre-training with the ERF hook on CUDA in bf16,
+# tools/dist_train.sh with one GPU, and benchmark_train.py with the paper's ResNet-50 at batch 256,
+# bf16 and channels_last. Run from the repository root where mmjigsaw and its dependencies import:
+#     bash tools/analysis_tools/gpu_check.sh
+# Logs go to $OUT (default work_dirs/gpu_check); a table of results ends the output.
+# DEVICE=cpu ITERS=2 BATCH=8 WORKERS=2 ERF_IMAGES=1 runs the same steps as a smoke test without a GPU.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out=${OUT:-work_dirs/gpu_check}
+py=${PYTHON:-python3}
+device=${DEVICE:-cuda}
+iters=${ITERS:-50}
+batch=${BATCH:-256}
+workers=${WORKERS:-14}
+erf_images=${ERF_IMAGES:-8}
+amp=$([ "$device" = cuda ] && echo --amp)
+mkdir -p "$out"
+demo=configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py
+data=$out/data
+
+"$py" tools/misc/make_demo_dataset.py --out "$data" --num-train 300 --num-val 10 > "$out/data.log" 2>&1 &&
+  "$py" tools/extract_samples.py --ann "$data/annotations/instances_train.json" --img-dir "$data/train" \
+    --out "$data/store" --workers 4 >> "$out/data.log" 2>&1
+rc_data=$?
+store="train_dataloader.dataset.store=$data/store"
+
+start=$(date +%s)
+"$py" tools/train.py "$demo" $amp --work-dir "$out/pretrain" \
+  --cfg-options "$store" train_cfg.max_iters=$((2 * iters)) custom_hooks.0.interval="$iters" > "$out/pretrain.log" 2>&1
+rc_pretrain=$?
+t_pretrain=$(( $(date +%s) - start ))
+
+start=$(date +%s)
+PYTHON="$py" PORT=${PORT:-29517} bash tools/dist_train.sh "$demo" 1 $amp --work-dir "$out/dist" \
+  --cfg-options "$store" train_cfg.max_iters="$iters" custom_hooks.0.interval="$iters" > "$out/dist.log" 2>&1
+rc_dist=$?
+t_dist=$(( $(date +%s) - start ))
+
+"$py" tools/analysis_tools/benchmark_train.py configs/jigsaw_r50.py --device "$device" $amp --channels-last \
+  --batch-size "$batch" --workers "$workers" --iters "$iters" \
+  --cfg-options "$store" model.head.num_classes=7 custom_hooks.0.num_images="$erf_images" > "$out/benchmark.log" 2>&1
+rc_bench=$?
+
+echo
+echo "| check | exit | detail |"
+echo "|---|---|---|"
+echo "| demo data + store | $rc_data | $(grep -m1 '^images' "$out/data.log") |"
+echo "| pre-training with ERF hook ($device ${amp:-fp32}) | $rc_pretrain | ${t_pretrain} s; $(grep -c 'ERFUpdateHook: iter' "$out/pretrain.log") ERF refreshes; last: $(grep 'Iter(train)' "$out/pretrain.log" | tail -1 | grep -o 'loss: [0-9.]*') |"
+echo "| dist_train.sh, 1 process ($device) | $rc_dist | ${t_dist} s; $(grep -o 'GPU number: [0-9]*' "$out/dist.log" | head -1) |"
+echo "| benchmark_train ResNet-50 b$batch | $rc_bench | $(tail -1 "$out/benchmark.log") |"
