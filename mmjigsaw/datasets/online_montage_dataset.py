@@ -4,7 +4,8 @@ Slower than :class:`MontageDataset` (every montage decodes several full images; 
 about 6 ms against 0.15 ms a montage on one core), but needs no extraction step.
 """
 import os.path as osp
-from collections import defaultdict
+import warnings
+from collections import Counter, defaultdict
 from typing import Dict, Optional, Sequence
 
 import numpy as np
@@ -23,8 +24,9 @@ class OnlineMontageDataset(Dataset):
     ``PosNegExtract``) and tiles 2 S + 1 T + 1 W of them with ``pipeline``.
 
     Images are drawn until every group has a sample or ``max_images`` were read; a group still
-    missing then borrows from another one (as in :class:`MontageDataset`). Item ``i`` is a pure
-    function of ``(seed, i)``.
+    missing then borrows from another one (as in :class:`MontageDataset`). An image that cannot be
+    read is skipped with one warning and counted in ``unreadable``. Item ``i`` is a pure function
+    of ``(seed, i)``.
 
     Args:
         ann_file: COCO-format annotation file.
@@ -50,6 +52,7 @@ class OnlineMontageDataset(Dataset):
         self.num_montages = num_montages or len(self.images)
         self.max_images = max_images
         self.seed = seed
+        self.unreadable: Counter = Counter()  # per process: file name -> skips
 
     @property
     def metainfo(self) -> Dict:
@@ -63,15 +66,31 @@ class OnlineMontageDataset(Dataset):
         pools = defaultdict(list)
         for _ in range(self.max_images):
             image = self.images[int(rng.integers(len(self.images)))]
+            img = self._read(image.file_name)
+            if img is None:
+                continue
             results = self.extract_pipeline(dict(
-                img=read_image_rgb(osp.join(self.img_dir, image.file_name)), gt_bboxes=image.boxes,
-                gt_bboxes_labels=image.labels, gt_ignore_flags=image.ignore, rng=rng))
+                img=img, gt_bboxes=image.boxes, gt_bboxes_labels=image.labels, gt_ignore_flags=image.ignore,
+                rng=rng))
             for sample in results['samples']:
                 pools[sample['group']].append(sample)
             if all(len(pools[g]) >= MONTAGE_GROUPS.count(g) for g in ASPECT_GROUPS):
                 break
+        if not any(pools.values()):
+            raise DataError(f'{self.img_dir}: {self.max_images} images drawn for montage {index} gave no '
+                            f'sample (unreadable: {sorted(self.unreadable)[:5]}); check the images.')
         sources = resolve_group_sources({g: len(pools[g]) for g in ASPECT_GROUPS})
         return dict(samples=choose_montage_samples(pools, sources, rng), rng=rng)
+
+    def _read(self, file_name: str) -> Optional[np.ndarray]:
+        """The image, or None (warned once per file, counted in ``unreadable``) if it cannot be read."""
+        try:
+            return read_image_rgb(osp.join(self.img_dir, file_name))
+        except DataError as err:
+            if file_name not in self.unreadable:
+                warnings.warn(f'skipping an unreadable image: {err}')
+            self.unreadable[file_name] += 1
+            return None
 
     def __getitem__(self, index: int) -> Dict:
         return self.pipeline(self.draw(index))

@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from mmjigsaw.structures import ASPECT_GROUPS
-from mmjigsaw.utils import DataError, read_image_rgb
+from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
 from .coco import DetectionImage, load_coco_detection
 from .sample_extraction import extract_image_samples, negative_quotas, usable_boxes
 from .sample_store import SampleStore, SampleStoreWriter
@@ -68,6 +68,9 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
         The summary: images, positives, negatives, skips by reason, counts per class and group,
         and the first few unreadable files.
     """
+    for name, value, low in (('neg_ratio', neg_ratio, 0), ('workers', workers, 1), ('min_size', min_size, 1)):
+        if value < low:
+            raise ConfigError(f'--{name.replace("_", "-")} {value}: must be at least {low}.')
     classes, images, load_skips = load_coco_detection(ann_file)
     if not images:
         raise DataError(f'{ann_file}: no images listed.')

@@ -80,3 +80,11 @@ def test_pack_gives_chw_uint8_and_labels():
     packed = PackJigsawInputs()(out)
     assert packed['inputs'].shape == (3, 224, 224) and str(packed['inputs'].dtype) == 'torch.uint8'
     assert packed['data_samples'].gt_region_labels.tolist() == [1, 3, 2, 0]
+
+
+@pytest.mark.parametrize('kwargs, phrase', [(dict(scale=(1.5, 0.8)), 'scale=(1.5, 0.8)'),
+                                            (dict(scale=(0, 1)), 'scale=(0, 1)'),
+                                            (dict(flip_prob=2), 'flip_prob=2')])
+def test_out_of_range_augmentation_is_rejected(kwargs, phrase):
+    with pytest.raises(ConfigError, match=phrase.replace('(', r'\(').replace(')', r'\)')):
+        JigsawAssemble(**kwargs)

@@ -92,3 +92,19 @@ def test_montage_collate_batches_in_workers_and_samples_survive_pickling(demo_st
     assert sample.img_shape == (224, 224)
     predicted = pickle.loads(pickle.dumps(sample.set_pred_region_scores(torch.ones(4, 8))))
     assert torch.equal(predicted.pred_region_scores, torch.ones(4, 8))
+
+
+def test_online_mode_skips_unreadable_images_with_one_warning(coco_factory):
+    import os
+    ann, img_dir = coco_factory([(200, 300, [[20, 20, 60, 60, 1], [120, 100, 150, 30, 2], [250, 20, 20, 90, 1]])
+                                 for _ in range(3)])
+    os.remove(osp.join(img_dir, '2.jpg'))
+    dataset = OnlineMontageDataset(ann, img_dir, extract_pipeline=[dict(type='PosNegExtract', num_classes=2)],
+                                   pipeline=PIPELINE, seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        for i in range(6):
+            assert dataset[i]['inputs'].shape == (3, 224, 224)
+    messages = [str(w.message) for w in caught if 'unreadable image' in str(w.message)]
+    assert len(messages) == 1 and '2.jpg: image file not found' in messages[0]
+    assert dataset.unreadable['2.jpg'] >= 1

@@ -78,3 +78,11 @@ def test_a_class_without_samples_is_reported(coco_factory, tmp_path):
     result = _extract(ann, img_dir, tmp_path / 's')
     assert result.returncode == 0
     assert 'warning: no samples of b, c' in result.stdout
+
+
+@pytest.mark.parametrize('option, value', [('--neg-ratio', '-1'), ('--workers', '0'), ('--min-size', '0')])
+def test_out_of_range_options(coco_factory, tmp_path, option, value):
+    ann, img_dir = coco_factory([(200, 200, [SQUARE])])
+    result = run_tool('tools/extract_samples.py', '--ann', ann, '--img-dir', img_dir, '--out', str(tmp_path / 's'),
+                      option, value)
+    _fails(result, f'{option} {value}')

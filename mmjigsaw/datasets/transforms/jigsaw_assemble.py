@@ -7,6 +7,7 @@ from mmcv.transforms import BaseTransform
 
 from mmjigsaw.registry import TRANSFORMS
 from mmjigsaw.structures import REGION_GROUPS, MontageTemplate
+from mmjigsaw.utils import ConfigError
 
 
 def place_sample(img: np.ndarray, region_hw: Tuple[int, int], scale: float, flip: bool,
@@ -76,6 +77,11 @@ class JigsawAssemble(BaseTransform):
                  scale: Sequence[float] = (0.8, 1.5), flip_prob: float = 0.5):
         self.template = MontageTemplate(**(template or {}))
         self.template.check_stride(stride)
+        if not 0 < scale[0] <= scale[1]:
+            raise ConfigError(f'JigsawAssemble: scale={tuple(scale)} must be a range 0 < low <= high '
+                              '(the paper: (0.8, 1.5)).')
+        if not 0 <= flip_prob <= 1:
+            raise ConfigError(f'JigsawAssemble: flip_prob={flip_prob} must lie in [0, 1].')
         self.scale = tuple(scale)
         self.flip_prob = flip_prob
 

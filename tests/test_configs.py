@@ -1,0 +1,50 @@
+"""Every config parses and builds its model; the paper's numbers are where the docs say."""
+import glob
+import os.path as osp
+
+import pytest
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from conftest import ROOT
+from mmjigsaw.registry import MODELS
+
+JIGSAW = sorted(glob.glob(osp.join(ROOT, 'configs', 'jigsaw', '*.py'))) + [osp.join(ROOT, 'configs', 'jigsaw_r50.py')]
+DET = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*.py')))
+
+
+@pytest.mark.parametrize('path', JIGSAW, ids=osp.basename)
+def test_pretraining_configs_build(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmjigsaw'
+    model = MODELS.build(cfg.model)
+    assert model.head.num_outputs == model.head.num_classes + 1
+    stages = cfg.train_dataloader.dataset.pipeline
+    assert stages[0]['template'] == cfg.model.head.template
+
+
+def test_paper_recipe_numbers():
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'jigsaw_r50.py'))
+    assert cfg.train_dataloader.batch_size * 8 == 512 and cfg.train_cfg.max_iters == 64000
+    assert cfg.optim_wrapper.optimizer == dict(type='SGD', lr=0.8, momentum=0.9, weight_decay=1e-4)
+    warmup, cosine = cfg.param_scheduler
+    assert warmup.start_factor * 0.8 == pytest.approx(0.2) and warmup.end == 1250
+    assert cosine.type == 'CosineAnnealingLR' and cosine.eta_min == 0 and cosine.end == 64000
+    assert cfg.model.backbone.norm_cfg.type == 'SyncBN' and cfg.model.head.tau == 0.7
+    assert cfg.custom_hooks[0] == dict(type='ERFUpdateHook', interval=5000, num_images=8)
+
+
+@pytest.mark.parametrize('path', DET, ids=osp.basename)
+def test_detector_configs_build_and_follow_the_fine_tuning_schedule(path):
+    cfg = Config.fromfile(path)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        MMDET_MODELS.build(cfg.model)
+    init = cfg.model.backbone.init_cfg
+    if 'jigsaw-pre' in path:
+        assert init.type == 'Pretrained' and init.checkpoint.endswith('backbone.pth')
+    else:
+        assert init is None
+    if path.endswith('_coco.py'):
+        assert cfg.train_cfg.max_epochs == 13 and cfg.param_scheduler[1].milestones == [9, 12]
+        assert cfg.optim_wrapper.optimizer.lr == 0.02 and cfg.train_dataloader.batch_size * 8 == 16
