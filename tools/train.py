@@ -16,7 +16,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmjigsaw.engine import check_head_matches_dataset, init_distributed
-from mmjigsaw.engine.checkpoint import UNSAFE_MESSAGE, UnsafeCheckpointError
+from mmjigsaw.engine.checkpoint import UNSAFE_MESSAGE, UnsafeCheckpointError, pretrained_checkpoints
 from mmjigsaw.utils import register_all_modules, run_cli
 
 
@@ -73,16 +73,6 @@ def main():
     except pickle.UnpicklingError:
         sources = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
         raise UnsafeCheckpointError(f'{" or ".join(sources) or "a checkpoint"}: {UNSAFE_MESSAGE}') from None
-
-
-def pretrained_checkpoints(node) -> list:
-    """Every ``init_cfg=dict(type='Pretrained', checkpoint=...)`` path in a model config."""
-    if isinstance(node, dict):
-        found = [node['checkpoint']] if node.get('type') == 'Pretrained' and 'checkpoint' in node else []
-        return found + [p for v in node.values() for p in pretrained_checkpoints(v)]
-    if isinstance(node, (list, tuple)):
-        return [p for v in node for p in pretrained_checkpoints(v)]
-    return []
 
 
 if __name__ == '__main__':

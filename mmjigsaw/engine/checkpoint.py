@@ -71,3 +71,13 @@ def load_checkpoint_safely(path: str, map_location='cpu'):
         raise
 
 
+
+
+def pretrained_checkpoints(node) -> List[str]:
+    """Every ``init_cfg=dict(type='Pretrained', checkpoint=...)`` path in a (model) config."""
+    if isinstance(node, dict):
+        found = [node['checkpoint']] if node.get('type') == 'Pretrained' and 'checkpoint' in node else []
+        return found + [p for v in node.values() for p in pretrained_checkpoints(v)]
+    if isinstance(node, (list, tuple)):
+        return [p for v in node for p in pretrained_checkpoints(v)]
+    return []

@@ -2,7 +2,6 @@ import os.path as osp
 import warnings
 
 import numpy as np
-import pytest
 import torch
 from mmengine.dataset import DefaultSampler, InfiniteSampler, default_collate
 

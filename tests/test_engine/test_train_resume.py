@@ -1,5 +1,4 @@
 """tools/train.py end to end on CPU: training, --resume under torch's weights_only loading."""
-import os.path as osp
 
 import torch
 

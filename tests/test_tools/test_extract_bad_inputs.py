@@ -1,5 +1,4 @@
 """tools/extract_samples.py on messy data: a clear error (exit 2, no traceback) or a counted skip."""
-import json
 import os
 import os.path as osp
 
