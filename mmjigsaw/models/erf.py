@@ -28,7 +28,7 @@ def compute_erf(backbone: Backbone, imgs: torch.Tensor, max_batch: int = 64) -> 
     Returns:
         (Hf * Wf, H, W) float32 ERF maps.
     """
-    modules = [m for m in (backbone.modules() if isinstance(backbone, nn.Module) else [])]
+    modules = list(backbone.modules()) if isinstance(backbone, nn.Module) else []
     modes = [m.training for m in modules]
     for m in modules:
         m.training = False
@@ -54,7 +54,8 @@ def _position_gradients(backbone: Backbone, imgs: torch.Tensor, chunk: torch.Ten
     x = imgs[chunk[:, 0]].detach().requires_grad_(True)
     feat = _last_feature(backbone(x))
     grad_out = torch.zeros(feat.shape, dtype=feat.dtype, device=feat.device)
-    grad_out.view(len(chunk), feat.shape[1], -1)[torch.arange(len(chunk)), :, chunk[:, 1]] = 1
+    rows = torch.arange(len(chunk), device=feat.device)
+    grad_out.view(len(chunk), feat.shape[1], -1)[rows, :, chunk[:, 1].to(feat.device)] = 1
     (grad_in,) = torch.autograd.grad(feat, x, grad_out)
     return grad_in
 

@@ -91,7 +91,7 @@ class ERFUpdateHook(Hook):
             all_reduce(erf, op='mean')
         head = model.head
         table = head.update_erf_weights(erf)
-        own_weight = table[torch.arange(len(table)), head.cell_region].mean().item()
+        own_weight = table[torch.arange(len(table), device=table.device), head.cell_region].mean().item()
         own_share = own_region_share(erf, head.region_regions, head.feat_hw).mean().item()
         runner.message_hub.update_scalar('train/erf_own_weight', own_weight)
         runner.message_hub.update_scalar('train/erf_own_share', own_share)
