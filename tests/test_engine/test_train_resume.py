@@ -1,8 +1,9 @@
 """tools/train.py end to end on CPU: training, --resume under torch's weights_only loading."""
+import os.path as osp
 
 import torch
 
-from conftest import DEMO_PRETRAIN_CONFIG, run_tool, tiny_pretrain_options
+from conftest import DEMO_PRETRAIN_CONFIG, ROOT, run_tool, tiny_pretrain_options
 
 
 def _train(work_dir, store, max_iters, *extra):
@@ -38,3 +39,19 @@ def test_erf_hook_refreshes_at_the_right_iterations_and_writes_heat_maps(demo_st
             if 'ERFUpdateHook: iter' in line] == ['0', '2', '4']
     assert sorted(p.name for p in (tmp_path / 'run' / 'erf').iterdir()) == ['iter_0.png', 'iter_2.png', 'iter_4.png']
     assert 'erf_own_weight' in log and 'erf_own_share' in log
+
+
+def test_online_mode_config_trains_from_detection_images(demo_root, tmp_path):
+    result = run_tool('tools/train.py', osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw-online_resnet50_8xb64-coslr-64k_coco.py'),
+                      '--work-dir', str(tmp_path), '--cfg-options',
+                      f'train_dataloader.dataset.ann_file={demo_root}/annotations/instances_train.json',
+                      f'train_dataloader.dataset.img_dir={demo_root}/train',
+                      'train_dataloader.dataset.extract_pipeline.0.num_classes=7', 'model.head.num_classes=7',
+                      'model.backbone.depth=18', 'model.backbone.base_channels=8', 'model.head.in_channels=64',
+                      'model.backbone.norm_cfg.type=BN', 'train_dataloader.batch_size=4',
+                      'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+                      'train_cfg.max_iters=2', 'custom_hooks.0.num_images=1', 'default_hooks.logger.interval=1',
+                      'default_hooks.checkpoint.interval=2')
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert (tmp_path / 'iter_2.pth').exists()
+    assert 'ERFUpdateHook: iter 0' in result.stdout + result.stderr
