@@ -3,7 +3,8 @@
 # tools/dist_train.sh with one GPU, and benchmark_train.py with the paper's ResNet-50 at batch 256,
 # bf16 and channels_last. Run from the repository root where mmjigsaw and its dependencies import:
 #     bash tools/analysis_tools/gpu_check.sh
-# Logs go to $OUT (default work_dirs/gpu_check); a table of results ends the output.
+# Logs go to $OUT (default work_dirs/gpu_check), the demo data to $DATA (default $OUT/data); a table
+# of results ends the output.
 # DEVICE=cpu ITERS=2 BATCH=8 WORKERS=2 ERF_IMAGES=1 runs the same steps as a smoke test without a GPU.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +19,7 @@ erf_images=${ERF_IMAGES:-8}
 amp=$([ "$device" = cuda ] && echo --amp)
 mkdir -p "$out"
 demo=configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py
-data=$out/data
+data=${DATA:-$out/data}  # demo images and store (DATA=/tmp/... keeps them out of $OUT)
 
 "$py" tools/misc/make_demo_dataset.py --out "$data" --num-train 300 --num-val 10 > "$out/data.log" 2>&1 &&
   "$py" tools/extract_samples.py --ann "$data/annotations/instances_train.json" --img-dir "$data/train" \
