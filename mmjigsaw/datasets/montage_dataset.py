@@ -84,10 +84,10 @@ class MontageDataset(Dataset):
     def __init__(self, store: str, pipeline: Sequence[Dict], num_montages: Optional[int] = None,
                  seed: int = 0):
         self.store = SampleStore(store)
-        counts = {g: len(idx) for g, idx in self.store.group_indices().items()}
+        self.group_pools = self.store.group_indices()
+        counts = {g: len(idx) for g, idx in self.group_pools.items()}
         self.group_sources = resolve_group_sources(counts)
         warn_about_groups(counts, self.group_sources, store)
-        self.group_pools = self.store.group_indices()
         self.num_montages = num_montages or max(1, len(self.store) // 4)
         self.seed = seed
         self.pipeline = build_pipeline(pipeline)

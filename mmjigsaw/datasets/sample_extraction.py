@@ -137,10 +137,9 @@ def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore
         return samples, skips
     if num_negatives is None:
         num_negatives = int(math.floor(len(samples) * neg_ratio + rng.random()))
-    num_neg = num_negatives
     sizes = [(s.crop_box[2] - s.crop_box[0], s.crop_box[3] - s.crop_box[1]) for s in samples]
-    negatives = sample_negative_boxes(gt_boxes, sizes, num_neg, img_w, img_h, rng)
-    skips['no_background'] += num_neg - len(negatives)
+    negatives = sample_negative_boxes(gt_boxes, sizes, num_negatives, img_w, img_h, rng)
+    skips['no_background'] += num_negatives - len(negatives)
     for crop in negatives:
         samples.append(Sample(crop, num_classes, aspect_group(crop[2] - crop[0], crop[3] - crop[1]), None))
     return samples, skips

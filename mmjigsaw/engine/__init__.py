@@ -7,5 +7,6 @@ from .hooks import *  # noqa: F401,F403
 
 allow_mmengine_checkpoints()
 
-__all__ = ['export_backbone', 'extract_backbone_state', 'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError', 'allow_mmengine_checkpoints',
-           'load_checkpoint_safely', 'init_distributed', 'check_head_matches_dataset']
+__all__ = ['export_backbone', 'extract_backbone_state', 'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
+           'allow_mmengine_checkpoints', 'load_checkpoint_safely', 'init_distributed',
+           'check_head_matches_dataset']

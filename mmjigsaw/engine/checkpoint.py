@@ -61,16 +61,14 @@ def allow_mmengine_checkpoints() -> None:
 
 def load_checkpoint_safely(path: str, map_location='cpu'):
     """``torch.load`` with ``weights_only=True`` and the mmengine allow-list; a pickle that needs
-    anything else is refused with a clear message."""
-    allow_mmengine_checkpoints()
+    anything else is refused with a clear message (importing ``mmjigsaw.engine`` set the
+    allow-list up)."""
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:
         if 'weights_only' in str(err) or 'Unsupported global' in str(err):
             raise UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE}') from None
         raise
-
-
 
 
 def pretrained_checkpoints(node) -> List[str]:

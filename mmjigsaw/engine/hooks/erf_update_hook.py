@@ -1,7 +1,7 @@
 """Refreshing the dense head's ERF weight table during training (method.md §4-5)."""
 import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
@@ -40,8 +40,6 @@ class ERFUpdateHook(Hook):
         seed: seed of the montage choice.
     """
 
-    priority = 'NORMAL'
-
     def __init__(self, interval: int = 5000, num_images: int = 8, max_batch: int = 64,
                  save_heatmaps: bool = True, heatmap_positions: Optional[Sequence] = None, seed: int = 0):
         if interval < 1:
@@ -69,8 +67,9 @@ class ERFUpdateHook(Hook):
         if not self._disabled and runner.iter % self.interval == 0:
             self.refresh(runner)
 
-    def sample_batch(self, runner) -> torch.Tensor:
-        """``num_images`` normalised training montages on the model's device."""
+    def sample_batch(self, runner) -> Dict:
+        """``num_images`` training montages through the data preprocessor: ``inputs`` normalised
+        on the model's device, and their ``data_samples``."""
         model = self._model(runner)
         dataset = runner.train_dataloader.dataset
         rank, _ = get_dist_info()

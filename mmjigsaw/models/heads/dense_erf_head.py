@@ -6,7 +6,7 @@ from torch import nn
 
 from mmjigsaw.registry import MODELS
 from mmjigsaw.utils import ConfigError
-from ..erf import erf_weight_table
+from ..erf import blockwise_weight_table, erf_weight_table
 from .base_montage_head import BaseMontageHead, soft_cross_entropy
 
 
@@ -30,7 +30,8 @@ class DenseERFHead(BaseMontageHead):
             raise ConfigError(f'DenseERFHead: tau={tau} must lie in [0, 1] (the paper uses 0.7).')
         self.tau = tau
         self.conv = nn.Conv2d(in_channels, self.num_outputs, kernel_size=1)
-        self.register_buffer('erf_weights', self.region_pool.T.gt(0).float().contiguous())
+        self.register_buffer('erf_weights', blockwise_weight_table(self.region_regions, (self.template.canvas,) * 2,
+                                                                   self.feat_hw))
 
     def update_erf_weights(self, erf: torch.Tensor) -> torch.Tensor:
         """Recompute the table from ERF maps (Hf*Wf, H, W) of the template's canvas; returns it."""
