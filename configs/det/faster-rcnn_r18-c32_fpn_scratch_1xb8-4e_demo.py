@@ -4,7 +4,7 @@
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/det_runtime.py',
 ]
 
 classes = ('disc', 'tile', 'kite', 'pole', 'bottle', 'plank', 'wagon')

@@ -4,7 +4,7 @@ _base_ = [
     'mmdet::_base_/models/retinanet_r50_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
     '../_base_/schedules/det_sgd_13e.py',
-    'mmdet::_base_/default_runtime.py',
+    '../_base_/det_runtime.py',
 ]
 
 model = dict(backbone=dict(init_cfg=None))  # no ImageNet weights
