@@ -14,7 +14,11 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-vis_backends = [dict(type='LocalVisBackend')]
+# Scalars (loss, acc_region, lr, erf_own_weight, erf_own_share) and the ERFUpdateHook's images
+# (erf/heatmap, erf/evolution) go to every backend: JSON and PNGs under <work_dir>/<timestamp>/vis_data/
+# and a TensorBoard event file beside them (tensorboard --logdir work_dirs/). Add W&B or MLflow here:
+# dict(type='WandbVisBackend'), dict(type='MLflowVisBackend').
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 
 log_processor = dict(by_epoch=False, window_size=50)

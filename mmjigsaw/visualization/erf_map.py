@@ -4,7 +4,7 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .montage import draw_montage, image_grid
+from .montage import REGION_COLOURS, draw_montage, image_grid
 
 
 def erf_heatmap(erf_map: np.ndarray, background: Optional[np.ndarray] = None, gamma: float = 0.5) -> np.ndarray:
@@ -74,3 +74,47 @@ def draw_erf_over_batch(erf: np.ndarray, head, preprocessor, batch: dict, classe
     sample = batch['data_samples'][0]
     return draw_erf_grid(erf, positions, head.feat_hw, head.region_regions.cpu().numpy(), montage,
                          sample.gt_region_labels.tolist(), classes)
+
+
+def draw_erf_evolution(maps: np.ndarray, iters: Sequence[int], positions: Sequence[Tuple[int, int]],
+                       feat_hw: Tuple[int, int], regions: np.ndarray, canvas_hw: Tuple[int, int]) -> np.ndarray:
+    """How the ERF of a few fixed feature positions changes over training: one row per position,
+    one column per refresh, each panel the heat map of that position's ERF (scaled to its own
+    maximum) with the region borders and the position's cell marked.
+
+    Args:
+        maps: (T, P, h, w) ERF maps of P positions at T refreshes, at any resolution h x w.
+        iters: the T iterations of the refreshes (column headers).
+        positions: the P feature positions (row, col) (row labels).
+        feat_hw: (Hf, Wf) of the feature map.
+        regions: (4, 4) region boxes in canvas pixels.
+        canvas_hw: (H, W) of the montage canvas the regions and ``feat_hw`` refer to.
+
+    Returns:
+        (H', W', 3) uint8 RGB picture.
+    """
+    num_iters, num_pos, h, w = maps.shape
+    if num_iters != len(iters) or num_pos != len(positions):
+        raise ValueError(f'draw_erf_evolution: maps {maps.shape} for {len(iters)} iterations and '
+                         f'{len(positions)} positions')
+    sy, sx = h / canvas_hw[0], w / canvas_hw[1]
+    cell_h, cell_w = canvas_hw[0] / feat_hw[0] * sy, canvas_hw[1] / feat_hw[1] * sx
+    gap, label_w, header_h = 4, 56, 18
+    out = np.full((header_h + num_pos * (h + gap), label_w + num_iters * (w + gap), 3), 255, np.uint8)
+    text = dict(fontFace=cv2.FONT_HERSHEY_SIMPLEX, fontScale=0.4, color=(0, 0, 0), thickness=1,
+                lineType=cv2.LINE_AA)
+    for t, it in enumerate(iters):
+        cv2.putText(out, f'iter {it}', (label_w + t * (w + gap) + 2, header_h - 5), **text)
+    for p, (row, col) in enumerate(positions):
+        y = header_h + p * (h + gap)
+        cv2.putText(out, f'({row},{col})', (4, y + h // 2 + 4), **text)
+        for t in range(num_iters):
+            panel = erf_heatmap(maps[t, p])
+            for r, (x1, y1, x2, y2) in enumerate(np.asarray(regions, np.float64)):
+                cv2.rectangle(panel, (int(x1 * sx), int(y1 * sy)), (int(x2 * sx) - 1, int(y2 * sy) - 1),
+                              REGION_COLOURS[r], 1)
+            x1, y1 = int(col * cell_w), int(row * cell_h)
+            cv2.rectangle(panel, (x1, y1), (int(x1 + cell_w) - 1, int(y1 + cell_h) - 1), (255, 255, 255), 1)
+            x = label_w + t * (w + gap)
+            out[y:y + h, x:x + w] = panel
+    return out

@@ -1,11 +1,14 @@
 import os.path as osp
 import socket
 
+import cv2
 import torch
+import torch.nn.functional as F
 from mmengine.runner import Runner
 
 from conftest import run_tool, tiny_pretrain_cfg
-from mmjigsaw.models import erf_weight_table
+from mmjigsaw.models import compute_erf, erf_weight_table
+from mmjigsaw.visualization import draw_erf_evolution, region_centre_positions
 
 
 def _free_port():
@@ -32,6 +35,38 @@ def test_refresh_leaves_no_grad_no_bn_change_and_changes_the_table(demo_store, t
     torch.testing.assert_close(table.sum(1), torch.ones(49))
     assert (table[torch.arange(49), model.head.cell_region] >= 0.7 - 1e-6).all()
     assert osp.isfile(tmp_path / 'erf' / 'iter_0.png')
+
+
+def _read_rgb(path):
+    return cv2.imread(str(path))[..., ::-1]
+
+
+def test_evolution_has_one_column_per_refresh_of_the_real_erf(demo_store, tmp_path):
+    runner = Runner.from_cfg(tiny_pretrain_cfg(demo_store, tmp_path, max_iters=5, ckpt_interval=5))
+    runner.train()  # refreshes at iterations 0, 2 and 4
+    hook = next(h for h in runner.hooks if type(h).__name__ == 'ERFUpdateHook')
+    head = runner.model.head
+    positions = region_centre_positions(head.cell_region.view(7, 7).numpy())
+    saved = torch.load(tmp_path / 'iter_5.pth', weights_only=True)['erf_evolution']
+    assert saved['iters'].tolist() == [0, 2, 4]
+    assert [tuple(p) for p in saved['positions'].tolist()] == positions
+    assert saved['maps'].shape == (3, 4, 112, 112) and saved['maps'].dtype == torch.float16
+    regions = head.region_regions.numpy()
+    expected = draw_erf_evolution(saved['maps'].float().numpy(), [0, 2, 4], positions, (7, 7), regions, (224, 224))
+    assert (_read_rgb(tmp_path / 'erf' / 'evolution.png') == expected).all()
+
+    # one more refresh (iteration 5): a fourth column, holding the shown positions' ERF now
+    hook.refresh(runner)
+    erf = compute_erf(runner.model.backbone, hook.sample_batch(runner)['inputs'])
+    idx = [r * 7 + c for r, c in positions]
+    want = F.interpolate(erf[idx][None], size=(112, 112), mode='area')[0]
+    want = want / want.flatten(1).amax(1)[:, None, None]
+    checkpoint = {}
+    hook.before_save_checkpoint(runner, checkpoint)
+    assert checkpoint['erf_evolution']['iters'].tolist() == [0, 2, 4, 5]
+    torch.testing.assert_close(checkpoint['erf_evolution']['maps'][-1].float(), want, atol=2e-3, rtol=0)
+    assert not torch.equal(checkpoint['erf_evolution']['maps'][-1], checkpoint['erf_evolution']['maps'][0])
+    assert _read_rgb(tmp_path / 'erf' / 'evolution.png').shape[1] == 56 + 4 * (112 + 4)
 
 
 def test_two_gloo_ranks_with_different_data_end_with_identical_tables(demo_store, tmp_path):

@@ -1,10 +1,11 @@
 """Refreshing the dense head's ERF weight table during training (method.md §4-5)."""
 import os
 import os.path as osp
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from mmengine.dist import all_reduce, get_dist_info
 from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
@@ -12,7 +13,11 @@ from mmengine.model import is_model_wrapper
 
 from mmjigsaw.models.erf import compute_erf, own_region_share
 from mmjigsaw.registry import HOOKS
-from mmjigsaw.visualization import draw_erf_over_batch, save_rgb_png
+from mmjigsaw.visualization import draw_erf_evolution, draw_erf_over_batch, region_centre_positions, save_rgb_png
+
+#: The ERF evolution keeps each position's map at 1/EVOLUTION_SHRINK of the canvas side (112 px of 224),
+#: scaled to its maximum, in float16: about 100 KB per refresh in a checkpoint for four positions.
+EVOLUTION_SHRINK = 2
 
 
 @HOOKS.register_module()
@@ -27,15 +32,24 @@ class ERFUpdateHook(Hook):
     training dataset with a generator seeded by ``(seed, iteration, rank)``, so the refresh does
     not touch the training data stream or any global random state.
 
-    Logged to the message hub: ``train/erf_own_weight`` (mean weight of a position's own label)
-    and ``train/erf_own_share`` (mean share of a position's ERF inside its own region).
+    Logged to the message hub, so every visualizer backend (TensorBoard, ...) draws them as
+    curves: ``train/erf_own_weight`` (mean weight of a position's own label) and
+    ``train/erf_own_share`` (mean share of a position's ERF inside its own region).
+
+    Pictures, on rank 0 at each refresh when ``save_heatmaps``: the ERF of ``heatmap_positions``
+    over the first sampled montage, and the ERF evolution of the same positions (one row per
+    position, one column per refresh so far). Both go to the runner's visualizer as the images
+    ``erf/heatmap`` and ``erf/evolution`` at step N (TensorBoard, W&B, MLflow, ... whichever
+    backends the config names) and to the work dir as ``erf/iter_{N}.png`` and
+    ``erf/evolution.png`` (rewritten). The evolution's maps are saved in checkpoints, so a resumed
+    run continues the same picture.
 
     Args:
         interval: iterations between refreshes (paper: 5,000).
         num_images: montages per rank per refresh.
         max_batch: (image, position) pairs per backward pass.
-        save_heatmaps: write ``erf/iter_{N}.png`` into the work dir on rank 0 at each refresh.
-        heatmap_positions: feature positions (row, col) shown in the heat maps; by default one
+        save_heatmaps: draw the pictures.
+        heatmap_positions: feature positions (row, col) shown in the pictures; by default one
             position in each region.
         seed: seed of the montage choice.
     """
@@ -51,6 +65,9 @@ class ERFUpdateHook(Hook):
         self.heatmap_positions = heatmap_positions
         self.seed = seed
         self._disabled = False
+        self._evolution_iters: List[int] = []
+        self._evolution_maps: List[torch.Tensor] = []  # (P, h, w) float16 per refresh
+        self._evolution_positions: Optional[List[Tuple[int, int]]] = None
 
     @staticmethod
     def _model(runner):
@@ -97,14 +114,57 @@ class ERFUpdateHook(Hook):
         runner.logger.info(f'ERFUpdateHook: iter {runner.iter}: ERF table refreshed over '
                            f'{len(data["inputs"])} montages x {world_size} ranks; mean own-region '
                            f'weight {own_weight:.3f}, mean own-region ERF share {own_share:.3f}')
-        if self.save_heatmaps and get_dist_info()[0] == 0:
-            self._save_heatmap(runner, erf, head, data)
+        if self.save_heatmaps:
+            self._record_evolution(runner, erf, head)
+            if get_dist_info()[0] == 0:
+                self._draw(runner, erf, head, data)
         return table
 
-    def _save_heatmap(self, runner, erf, head, data) -> None:
+    def _positions(self, head) -> List[Tuple[int, int]]:
+        if self.heatmap_positions is not None:
+            return [tuple(int(v) for v in p) for p in self.heatmap_positions]
+        return region_centre_positions(head.cell_region.view(head.feat_hw).cpu().numpy())
+
+    def _record_evolution(self, runner, erf: torch.Tensor, head) -> None:
+        """Keep this refresh's maps of the shown positions, shrunk and scaled to their maximum."""
+        positions = self._positions(head)
+        if positions != self._evolution_positions:  # first refresh, or other positions after a resume
+            self._evolution_iters, self._evolution_maps, self._evolution_positions = [], [], positions
+        # a resumed run repeats the refreshes after its checkpoint: keep only the earlier ones
+        keep = [i for i, it in enumerate(self._evolution_iters) if it < runner.iter]
+        self._evolution_iters = [self._evolution_iters[i] for i in keep]
+        self._evolution_maps = [self._evolution_maps[i] for i in keep]
+        h, w = erf.shape[-2:]
+        idx = torch.tensor([r * head.feat_hw[1] + c for r, c in positions], device=erf.device)
+        maps = F.interpolate(erf[idx][None].float(), size=(h // EVOLUTION_SHRINK, w // EVOLUTION_SHRINK),
+                             mode='area')[0]
+        maps = maps / maps.flatten(1).amax(1).clamp_min(1e-30)[:, None, None]
+        self._evolution_iters.append(runner.iter)
+        self._evolution_maps.append(maps.half().cpu())
+
+    def _draw(self, runner, erf: torch.Tensor, head, data) -> None:
         classes = runner.train_dataloader.dataset.metainfo.get('classes')
-        picture = draw_erf_over_batch(erf.cpu().numpy(), head, self._model(runner).data_preprocessor, data,
-                                      classes, self.heatmap_positions)
+        heatmap = draw_erf_over_batch(erf.cpu().numpy(), head, self._model(runner).data_preprocessor, data,
+                                      classes, self._positions(head))
+        evolution = draw_erf_evolution(torch.stack(self._evolution_maps).float().numpy(), self._evolution_iters,
+                                       self._evolution_positions, head.feat_hw, head.region_regions.cpu().numpy(),
+                                       tuple(erf.shape[-2:]))
+        runner.visualizer.add_image('erf/heatmap', heatmap, step=runner.iter)
+        runner.visualizer.add_image('erf/evolution', evolution, step=runner.iter)
         folder = osp.join(runner.work_dir, 'erf')
         os.makedirs(folder, exist_ok=True)
-        save_rgb_png(osp.join(folder, f'iter_{runner.iter}.png'), picture)
+        save_rgb_png(osp.join(folder, f'iter_{runner.iter}.png'), heatmap)
+        save_rgb_png(osp.join(folder, 'evolution.png'), evolution)
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if self._evolution_iters:
+            checkpoint['erf_evolution'] = dict(iters=torch.tensor(self._evolution_iters),
+                                               positions=torch.tensor(self._evolution_positions),
+                                               maps=torch.stack(self._evolution_maps))
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        saved = checkpoint.get('erf_evolution')
+        if saved is not None:
+            self._evolution_iters = saved['iters'].tolist()
+            self._evolution_positions = [tuple(p) for p in saved['positions'].tolist()]
+            self._evolution_maps = list(saved['maps'])
