@@ -4,5 +4,11 @@ from .errors import ConfigError, DataError
 from .image import read_image_rgb
 from .io import atomic_write_json
 from .setup_env import register_all_modules
+from .warning_filters import filter_known_warnings
 
-__all__ = ['run_cli', 'load_config', 'ConfigError', 'DataError', 'atomic_write_json', 'read_image_rgb', 'register_all_modules']
+# Every tool imports this package (run_cli, load_config, register_all_modules) before mmengine
+# reads a config, so the filter is in place before the first warning would show.
+filter_known_warnings()
+
+__all__ = ['run_cli', 'load_config', 'ConfigError', 'DataError', 'atomic_write_json', 'read_image_rgb',
+           'register_all_modules', 'filter_known_warnings']

@@ -10,6 +10,7 @@ def _train(work_dir, store, max_iters, *extra):
     result = run_tool('tools/train.py', DEMO_PRETRAIN_CONFIG, '--work-dir', str(work_dir), *extra,
                       '--cfg-options', *tiny_pretrain_options(store, max_iters, erf_interval=2, ckpt_interval=3))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert 'pkg_resources is deprecated' not in result.stderr
     return result.stdout + result.stderr
 
 
@@ -31,13 +32,18 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(demo_store, tmp_path
     assert not torch.equal(first, part['state_dict']['head.erf_weights'])
     for key, value in full['state_dict'].items():
         assert torch.equal(value, part['state_dict'][key]), key
+    # the ERF evolution picture continues across the resume: the same columns, the same maps
+    assert full['erf_evolution']['iters'].tolist() == part['erf_evolution']['iters'].tolist() == [0, 2, 4]
+    for key in ('positions', 'maps'):
+        assert torch.equal(full['erf_evolution'][key], part['erf_evolution'][key]), key
 
 
 def test_erf_hook_refreshes_at_the_right_iterations_and_writes_heat_maps(demo_store, tmp_path):
     log = _train(tmp_path / 'run', demo_store, 5)
     assert [line.split('iter ')[1].split(':')[0] for line in log.splitlines()
             if 'ERFUpdateHook: iter' in line] == ['0', '2', '4']
-    assert sorted(p.name for p in (tmp_path / 'run' / 'erf').iterdir()) == ['iter_0.png', 'iter_2.png', 'iter_4.png']
+    assert sorted(p.name for p in (tmp_path / 'run' / 'erf').iterdir()) == ['evolution.png', 'iter_0.png', 'iter_2.png',
+                                                                          'iter_4.png']
     assert 'erf_own_weight' in log and 'erf_own_share' in log
 
 
