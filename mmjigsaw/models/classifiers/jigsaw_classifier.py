@@ -6,6 +6,7 @@ from mmengine.model import BaseModel
 
 from mmjigsaw.registry import MODELS
 from mmjigsaw.structures import JigsawDataSample
+from ..backbone_probe import fit_head_to_backbone
 
 
 @MODELS.register_module()
@@ -14,8 +15,12 @@ class JigsawClassifier(BaseModel):
 
     Args:
         backbone: backbone config; by default mmdet's ResNet-50 with ``out_indices=(3,)``, so the
-            weights load into mmdet detectors unchanged.
-        head: one of ``GlobalClsHead``, ``BlockwiseClsHead``, ``DenseERFHead``.
+            weights load into mmdet detectors unchanged. Any backbone works whose deepest output
+            tiles the head's template (stride 32 on the 224 canvas).
+        head: one of ``GlobalClsHead``, ``BlockwiseClsHead``, ``DenseERFHead``. Its
+            ``in_channels`` may be left out (or ``None``): it is read from the backbone's deepest
+            output. That output's size is checked against the template before training; a
+            backbone that does not fit is refused with a one-line :class:`ConfigError`.
         data_preprocessor: by default ``JigsawDataPreprocessor`` (ImageNet mean/std, RGB).
 
     Modes of :meth:`forward`: ``loss`` (dict of losses), ``predict`` (data samples with
@@ -30,7 +35,7 @@ class JigsawClassifier(BaseModel):
             data_preprocessor = dict(type='JigsawDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
-        self.head = MODELS.build(head)
+        self.head = MODELS.build(fit_head_to_backbone(head, self.backbone, backbone))
 
     def extract_feat(self, inputs: torch.Tensor) -> tuple:
         """The backbone's feature maps, always as a tuple (the last one feeds the head)."""

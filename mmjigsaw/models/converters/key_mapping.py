@@ -1,0 +1,79 @@
+"""Renaming state-dict keys by module prefix, checked both ways; file hashes."""
+import hashlib
+from collections import OrderedDict
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+
+import torch
+
+from mmjigsaw.utils import DataError
+
+#: (source module prefix, target module prefix) pairs, e.g. ('features.0.0', 'conv1.conv')
+PrefixPairs = Sequence[Tuple[str, str]]
+
+
+def rename_keys(state: Mapping[str, torch.Tensor], pairs: PrefixPairs, drop: Iterable[str] = (),
+                source: str = 'the source') -> 'OrderedDict[str, torch.Tensor]':
+    """Rename every key of ``state`` by the longest module prefix of ``pairs`` that owns it.
+
+    A key is owned by prefix ``p`` when it reads ``p.<parameter or buffer name>``. Keys under a
+    prefix in ``drop`` (e.g. an ImageNet classifier) are left out; any other key that no pair owns
+    is an error, so nothing is lost silently.
+
+    Args:
+        state: source state dict.
+        pairs: (source prefix, target prefix) module pairs.
+        drop: source module prefixes to leave out.
+        source: what ``state`` is, for messages.
+    Returns:
+        The renamed tensors (detached CPU clones), in the order of ``state``.
+    """
+    lookup = dict(pairs)
+    drop = tuple(drop)
+    out = OrderedDict()
+    unmatched = []
+    for key, value in state.items():
+        if any(key == d or key.startswith(d + '.') for d in drop):
+            continue
+        module, _, leaf = key.rpartition('.')
+        if module not in lookup:
+            unmatched.append(key)
+            continue
+        out[f'{lookup[module]}.{leaf}'] = value.detach().cpu().clone()
+    if unmatched:
+        raise DataError(f'{source}: {len(unmatched)} keys that the mapping does not know, e.g. '
+                        f'{unmatched[:4]}; is it the architecture the conversion is for?')
+    return out
+
+
+def invert(pairs: PrefixPairs) -> List[Tuple[str, str]]:
+    """The pairs of the opposite conversion."""
+    return [(dst, src) for src, dst in pairs]
+
+
+def state_differences(state: Mapping[str, torch.Tensor],
+                      reference: Mapping[str, torch.Tensor]) -> Dict[str, List[str]]:
+    """Keys of ``reference`` missing from ``state``, keys of ``state`` not in ``reference``, and keys
+    whose shapes differ (``missing``, ``unexpected``, ``shape``)."""
+    missing = [k for k in reference if k not in state]
+    unexpected = [k for k in state if k not in reference]
+    shape = [f'{k}: {tuple(state[k].shape)} vs {tuple(reference[k].shape)}' for k in state
+             if k in reference and tuple(state[k].shape) != tuple(reference[k].shape)]
+    return dict(missing=missing, unexpected=unexpected, shape=shape)
+
+
+def check_state_matches(state: Mapping[str, torch.Tensor], reference: Mapping[str, torch.Tensor],
+                        what: str) -> None:
+    """Raise a :class:`DataError` unless ``state`` has exactly the keys and shapes of ``reference``."""
+    diff = state_differences(state, reference)
+    if any(diff.values()):
+        parts = [f'{len(v)} {k} ({", ".join(v[:3])}{", ..." if len(v) > 3 else ""})' for k, v in diff.items() if v]
+        raise DataError(f'{what}: {"; ".join(parts)}.')
+
+
+def sha256_of(path: str, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk), b''):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,46 @@
+"""Shrinking any pre-training config to a seconds-long CPU run on the tiny test store."""
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from conftest import ROOT
+
+#: the demo store's object classes (conftest's make_demo_dataset)
+DEMO_CLASSES = 7
+
+
+def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, batch_size: int = 2) -> Config:
+    """``config`` (a path under configs/) trained for ``max_iters`` iterations of ``batch_size``
+    montages from ``store``, in-process, with one ERF refresh (before the first iteration) and one
+    checkpoint at the end."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    cfg.work_dir = str(work_dir)
+    cfg.model.head.num_classes = DEMO_CLASSES
+    loader = cfg.train_dataloader
+    loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False, pin_memory=False)
+    loader.dataset.update(store=store, num_montages=max_iters * batch_size)
+    cfg.train_cfg.max_iters = max_iters
+    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=max_iters, num_images=1, save_heatmaps=False)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    cfg.env_cfg.cudnn_benchmark = False
+    return cfg
+
+
+def tiny_pretrain(config: str, store: str, work_dir: str, **kwargs):
+    """Train :func:`tiny_run_cfg`; returns (runner, path of the last checkpoint)."""
+    cfg = tiny_run_cfg(config, store, work_dir, **kwargs)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner, osp.join(str(work_dir), f'iter_{cfg.train_cfg.max_iters}.pth')
+
+
+def assert_erf_table_refreshed(table: torch.Tensor) -> None:
+    """A refreshed (P, 4) table: rows sum to 1, own weight at least tau = 0.7, and the ERF spread
+    some weight onto other regions (the initial block-wise table is one-hot)."""
+    torch.testing.assert_close(table.sum(1), torch.ones(len(table)), atol=1e-5, rtol=0)
+    assert (table.max(1).values >= 0.7 - 1e-6).all()
+    assert (table.max(1).values < 1 - 1e-4).any(), 'the table is still the block-wise one'
