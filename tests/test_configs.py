@@ -3,9 +3,11 @@ import glob
 import os.path as osp
 
 import pytest
+import torch.nn as nn
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from conftest import ROOT
 from mmjigsaw.registry import MODELS
@@ -41,10 +43,40 @@ def test_detector_configs_build_and_follow_the_fine_tuning_schedule(path):
     with DefaultScope.overwrite_default_scope('mmdet'):
         MMDET_MODELS.build(cfg.model)
     init = cfg.model.backbone.init_cfg
-    if 'jigsaw-pre' in path:
-        assert init.type == 'Pretrained' and init.checkpoint.endswith('backbone.pth')
+    if 'jigsaw-pre' in path or 'imagenet-pre' in path:
+        assert init.type == 'Pretrained' and init.checkpoint.endswith('.pth')
     else:
-        assert init is None
+        assert '_scratch_' in path and init is None
     if path.endswith('_coco.py'):
         assert cfg.train_cfg.max_epochs == 13 and cfg.param_scheduler[1].milestones == [9, 12]
         assert cfg.optim_wrapper.optimizer.lr == 0.02 and cfg.train_dataloader.batch_size * 8 == 16
+
+
+SCRATCH = [p for p in DET if '_scratch_' in osp.basename(p)]
+PRETRAINED = [p for p in DET if '-pre_' in osp.basename(p)]
+
+
+def _train_mode_backbone(path):
+    cfg = Config.fromfile(path)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        detector = MMDET_MODELS.build(cfg.model)
+    detector.train()  # where frozen stages and norm_eval take effect
+    return detector.backbone
+
+
+@pytest.mark.parametrize('path', SCRATCH, ids=osp.basename)
+def test_random_init_baselines_train_every_layer_with_normalising_norms(path):
+    """A fair baseline: nothing frozen, and every norm layer uses batch statistics in training."""
+    backbone = _train_mode_backbone(path)
+    frozen = [name for name, p in backbone.named_parameters() if not p.requires_grad]
+    assert not frozen, f'frozen backbone parameters: {frozen[:4]}'
+    norms = [(name, m) for name, m in backbone.named_modules() if isinstance(m, (_BatchNorm, nn.GroupNorm))]
+    assert norms and all(m.training for _, m in norms), [name for name, m in norms if not m.training][:4]
+
+
+@pytest.mark.parametrize('path', PRETRAINED, ids=osp.basename)
+def test_pretrained_backbones_are_fine_tuned_the_papers_way(path):
+    """Frozen BN (statistics and affine kept) for a pre-trained backbone: mmdet's and the paper's recipe."""
+    backbone = _train_mode_backbone(path)
+    norms = [m for m in backbone.modules() if isinstance(m, _BatchNorm)]
+    assert norms and not any(m.training for m in norms)

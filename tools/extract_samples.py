@@ -2,7 +2,7 @@
 
     python tools/extract_samples.py --ann data/demo/annotations/instances_train.json \
         --img-dir data/demo/train --out data/demo/store_train [--neg-ratio 0.1] [--workers 2] \
-        [--seed 0] [--min-size 4]
+        [--seed 0] [--min-size 4] [--context 0.5]
 
 The store appears under --out only when complete: an interrupted run leaves at most a
 `<out>.incomplete` folder, which the next run replaces. The same data and seed give the same
@@ -26,6 +26,9 @@ def parse_args():
     parser.add_argument('--workers', type=int, default=1, help='worker processes')
     parser.add_argument('--seed', type=int, default=0, help='seed of every random choice')
     parser.add_argument('--min-size', type=float, default=4, help='skip boxes smaller than this (px)')
+    parser.add_argument('--context', type=float, default=0.5,
+                        help='largest context added to each side of a positive, as a fraction of the box '
+                             '(paper: 0.5, i.e. U(0, w/2); 0: the bare box)')
     return parser.parse_args()
 
 
@@ -33,7 +36,8 @@ def main():
     args = parse_args()
     start = time.time()
     summary = build_sample_store(args.ann, args.img_dir, args.out, neg_ratio=args.neg_ratio,
-                                 workers=args.workers, seed=args.seed, min_size=args.min_size)
+                                 workers=args.workers, seed=args.seed, min_size=args.min_size,
+                                 context=args.context)
     print(f'images {summary["images"]}, positives {summary["positives"]}, negatives {summary["negatives"]} '
           f'in {time.time() - start:.1f} s')
     print(f'skips:     {json.dumps(summary["skips"])}')

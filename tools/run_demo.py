@@ -7,21 +7,24 @@
 3. save montage pictures;
 4. Montage pre-training with the ERF hook (configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py);
 5. export the backbone and draw its ERF maps;
-6. fine-tune the same detector twice with the same schedule, from the exported backbone and from
-   random initialisation, and evaluate both (COCO box AP through pycocotools);
+6. fine-tune the same detector twice with the same schedule, from the exported backbone (fine-tuned
+   the paper's way: frozen stem and BN) and from random initialisation (a fair baseline: every
+   layer trains, BN normalises with batch statistics), and evaluate both (COCO box AP);
 7. print one table and write it to WORK_DIR/summary.json.
+
+The comparison at equal compute (the scratch detector given the pre-training's cost as extra
+epochs), over several seeds and fine-tuning lengths, is the reproduction study's
+(tools/analysis_tools/reproduce.py, docs/reproduction.md): it does not fit the demo's 15 minutes.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from mmjigsaw.utils.runs import REPO_ROOT, ToolFailed, last_logged, run_tool
+
 PRETRAIN_CONFIG = 'configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py'
 DET_CONFIGS = {'pretrained': 'configs/det/faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py',
                'scratch': 'configs/det/faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py'}
@@ -35,35 +38,18 @@ def step(title: str) -> None:
     print(f'\n==> {title}', flush=True)
 
 
+def is_progress(line: str) -> bool:
+    return 'mmengine - INFO - ' in line and any(k in line for k in PROGRESS_MARKS)
+
+
 def run(*args: str, log: str = None) -> float:
-    """Run a tool of this repository with this Python; its output goes to the terminal and ``log``.
-    Returns the wall time (s)."""
-    start = time.time()
-    cmd = [sys.executable, *args]
-    print('$ ' + ' '.join(cmd[1:]), flush=True)
-    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
-        with open(log, 'w') if log else open(os.devnull, 'w') as sink:
-            for line in proc.stdout:
-                sink.write(line)
-                if log is None or 'mmengine - INFO - ' in line and any(k in line for k in PROGRESS_MARKS):
-                    print(line, end='', flush=True)
-    if proc.returncode:
-        raise SystemExit(f'step failed (exit {proc.returncode}): {" ".join(args)}' + (f'; log: {log}' if log else ''))
-    return time.time() - start
-
-
-def final_bbox_map(work_dir: str) -> float:
-    """The last ``coco/bbox_mAP`` mmengine logged in ``work_dir``."""
-    value = None
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'coco/bbox_mAP' in record:
-                    value = record['coco/bbox_mAP']
-    if value is None:
-        raise SystemExit(f'no coco/bbox_mAP logged under {work_dir}')
-    return value
+    """Run a tool of this repository with this Python: the whole output goes to ``log`` (progress
+    lines to the terminal too), or all of it to the terminal. Returns the wall time (s)."""
+    print('$ ' + ' '.join(args), flush=True)
+    try:
+        return run_tool(args, log=log, echo=is_progress).wall
+    except ToolFailed as err:
+        raise SystemExit(f'step failed: {err}') from None
 
 
 def main():
@@ -71,7 +57,7 @@ def main():
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data', default='data/demo')
     args = parser.parse_args()
-    work_dir, data = osp.join(ROOT, args.work_dir), osp.join(ROOT, args.data)
+    work_dir, data = osp.join(REPO_ROOT, args.work_dir), osp.join(REPO_ROOT, args.data)
     store = osp.join(data, 'store_train')
     shutil.rmtree(work_dir, ignore_errors=True)
     os.makedirs(work_dir)
@@ -122,7 +108,7 @@ def main():
             options.append(f'model.backbone.init_cfg.checkpoint={backbone}')
         seconds = run('tools/train.py', config, '--work-dir', det_dir, '--cfg-options', *options,
                       log=osp.join(work_dir, f'det_{name}.log'))
-        results[name] = (final_bbox_map(det_dir), seconds)
+        results[name] = (last_logged(det_dir, 'coco/bbox_mAP'), seconds)
 
     summary = dict(pretrained_bbox_mAP=results['pretrained'][0], scratch_bbox_mAP=results['scratch'][0],
                    pretrain_seconds=round(pretrain_seconds, 1),
@@ -131,10 +117,15 @@ def main():
                    total_seconds=round(time.time() - start, 1))
     with open(osp.join(work_dir, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=1)
+    labels = dict(pretrained='Montage pre-trained (frozen stem and BN)',
+                  scratch='random init (every layer trains, BN in train mode)')
     print('\n| backbone init | box AP (val) | fine-tune (s) |\n|---|---|---|')
     for name, (ap, seconds) in results.items():
-        print(f'| {"Montage pre-trained" if name == "pretrained" else "random (scratch)"} | {ap:.3f} | {seconds:.0f} |')
+        print(f'| {labels[name]} | {ap:.3f} | {seconds:.0f} |')
     print(f'\nMontage pre-training: {pretrain_seconds:.0f} s; all steps: {summary["total_seconds"]:.0f} s')
+    print('Same fine-tuning schedule, one seed. The pre-training costs extra compute: the comparison at equal '
+          'compute, with seeds and several lengths, is in docs/reproduction.md '
+          '(tools/analysis_tools/reproduce.py).')
     print(f'wrote {osp.join(args.work_dir, "summary.json")}, montages in {args.work_dir}/montages/, '
           f'ERF maps {args.work_dir}/erf_trained.png and erf_random.png, heat maps per refresh in '
           f'{args.work_dir}/pretrain/erf/')

@@ -1,10 +1,8 @@
-# Mask R-CNN R50-FPN fine-tuned on COCO from a randomly initialised backbone: the baseline for
-# mask-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py, with the same schedule (1333x800, flip 0.5, frozen BN).
-_base_ = [
-    'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
-    'mmdet::_base_/datasets/coco_instance.py',
-    '../_base_/schedules/det_sgd_13e.py',
-    '../_base_/det_runtime.py',
-]
+# Mask R-CNN R50-FPN on COCO from a randomly initialised backbone: the baseline of
+# mask-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py with the same schedule, trained the way mmdet's own
+# from-scratch configs train: nothing frozen and normalisation that normalises (SyncBN over the
+# 8 GPUs' 16 images, batch statistics in training, instead of frozen ImageNet statistics).
+_base_ = './mask-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py'
 
-model = dict(backbone=dict(init_cfg=None))  # no ImageNet weights
+model = dict(backbone=dict(frozen_stages=-1, norm_cfg=dict(type='SyncBN', requires_grad=True), norm_eval=False,
+                           init_cfg=None))

@@ -35,26 +35,30 @@ class Sample:
     gt_box: Optional[np.ndarray]
 
 
-def enlarge_box(box: np.ndarray, img_w: int, img_h: int, rng: np.random.Generator) -> np.ndarray:
-    """A positive's crop: each corner of ``box`` moves outward by U(0, w/2) and U(0, h/2).
+def enlarge_box(box: np.ndarray, img_w: int, img_h: int, rng: np.random.Generator,
+                context: float = 0.5) -> np.ndarray:
+    """A positive's crop: each side of ``box`` moves outward by U(0, context * w) (left, right) and
+    U(0, context * h) (top, bottom); the paper's context is 0.5, i.e. U(0, w/2) and U(0, h/2).
 
     The result is rounded outward to whole pixels, clipped to the image, and never wider or taller
-    than twice the box (``floor(2w)`` x ``floor(2h)``); it always contains ``box``.
+    than ``floor((1 + 2 * context) * w)`` x ``floor((1 + 2 * context) * h)``; it always contains
+    ``box``. ``context=0`` gives the bare box (rounded outward), the paper's ablation.
 
     Args:
         box: ``[x1, y1, x2, y2]`` inside the image, at least 1 px each way.
+        context: the largest enlargement of each side, as a fraction of the box's size.
     Returns:
         int64 ``[x1, y1, x2, y2]``.
     """
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
-    dl, dr = rng.uniform(0, w / 2, 2)
-    dt, db = rng.uniform(0, h / 2, 2)
+    dl, dr = rng.uniform(0, context * w, 2)
+    dt, db = rng.uniform(0, context * h, 2)
     crop = [math.floor(max(x1 - dl, 0)), math.floor(max(y1 - dt, 0)),
             math.ceil(min(x2 + dr, img_w)), math.ceil(min(y2 + db, img_h))]
     inner = [math.floor(x1), math.floor(y1), math.ceil(x2), math.ceil(y2)]
     # rounding outward may add up to 2 px: give it back from the context, never from the box
-    for lo, hi, limit in ((0, 2, math.floor(2 * w)), (1, 3, math.floor(2 * h))):
+    for lo, hi, limit in ((0, 2, math.floor((1 + 2 * context) * w)), (1, 3, math.floor((1 + 2 * context) * h))):
         excess = crop[hi] - crop[lo] - max(limit, inner[hi] - inner[lo])
         take = min(max(excess, 0), crop[hi] - inner[hi])
         crop[hi] -= take
@@ -110,7 +114,7 @@ def negative_quotas(positives_per_image: Sequence[int], neg_ratio: float) -> np.
 
 def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore: np.ndarray,
                           img_w: int, img_h: int, num_classes: int, rng: np.random.Generator,
-                          neg_ratio: float = 0.1, min_size: float = 4,
+                          neg_ratio: float = 0.1, min_size: float = 4, context: float = 0.5,
                           num_negatives: Optional[int] = None) -> Tuple[List[Sample], Counter]:
     """All samples of one image: a positive per usable box, then about ``neg_ratio`` negatives each.
 
@@ -121,6 +125,8 @@ def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore
         neg_ratio: negatives per positive (method.md: 10 : 1, so 0.1); the count per image is
             rounded at random so that the expected ratio is exact.
         min_size: boxes narrower or lower than this (px) are skipped.
+        context: largest context added to each side of a positive, as a fraction of its size
+            (see :func:`enlarge_box`; the paper: 0.5).
         num_negatives: the image's exact number of negatives instead (see :func:`negative_quotas`).
     Returns:
         The samples (positives first) and skip counts by reason (``crowd``, ``tiny``,
@@ -130,7 +136,7 @@ def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore
     skips = Counter(crowd=int(np.sum(gt_ignore)), tiny=int(np.sum(~usable & ~np.asarray(gt_ignore, bool))))
     samples = []
     for box, label in zip(gt_boxes[usable], gt_labels[usable]):
-        crop = enlarge_box(box, img_w, img_h, rng)
+        crop = enlarge_box(box, img_w, img_h, rng, context)
         samples.append(Sample(crop, int(label), aspect_group(crop[2] - crop[0], crop[3] - crop[1]),
                               np.asarray(box, dtype=np.float64)))
     if not samples:

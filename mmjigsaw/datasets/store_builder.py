@@ -28,6 +28,7 @@ class ExtractionParams:
     img_dir: str
     num_classes: int
     min_size: float
+    context: float
     seed: int
 
 
@@ -48,7 +49,7 @@ def extract_image(image: DetectionImage, params: ExtractionParams,
     rng = np.random.default_rng([params.seed, image.image_id])
     samples, sample_skips = extract_image_samples(
         image.boxes, image.labels, image.ignore, image.width, image.height, params.num_classes, rng,
-        min_size=params.min_size, num_negatives=num_negatives)
+        min_size=params.min_size, context=params.context, num_negatives=num_negatives)
     out = []
     for s in samples:
         x1, y1, x2, y2 = s.crop_box
@@ -61,14 +62,15 @@ def _extract_star(args):
 
 
 def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float = 0.1, workers: int = 1,
-                       seed: int = 0, min_size: float = 4) -> Dict:
+                       seed: int = 0, min_size: float = 4, context: float = 0.5) -> Dict:
     """Extract every image of ``ann_file`` into a new store at ``out``.
 
     Returns:
         The summary: images, positives, negatives, skips by reason, counts per class and group,
         and the first few unreadable files.
     """
-    for name, value, low in (('neg_ratio', neg_ratio, 0), ('workers', workers, 1), ('min_size', min_size, 1)):
+    for name, value, low in (('neg_ratio', neg_ratio, 0), ('workers', workers, 1), ('min_size', min_size, 1),
+                             ('context', context, 0)):
         if value < low:
             raise ConfigError(f'--{name.replace("_", "-")} {value}: must be at least {low}.')
     classes, images, load_skips = load_coco_detection(ann_file)
@@ -76,7 +78,7 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
         raise DataError(f'{ann_file}: no images listed.')
     if osp.exists(out):
         raise DataError(f'{out}: already exists; remove it or choose another --out.')
-    params = ExtractionParams(osp.abspath(img_dir), len(classes), min_size, seed)
+    params = ExtractionParams(osp.abspath(img_dir), len(classes), min_size, context, seed)
     tmp = f'{out}.incomplete'
     shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted run: start it again
     writer = SampleStoreWriter(tmp)
@@ -110,7 +112,7 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
         raise DataError(f'{ann_file}: no usable positive samples (skips: {summary["skips"]}); '
                         'check the annotations and --img-dir.')
     writer.close(classes, dict(ann_file=osp.abspath(ann_file), img_dir=params.img_dir, seed=seed,
-                               neg_ratio=neg_ratio, min_size=min_size), summary)
+                               neg_ratio=neg_ratio, min_size=min_size, context=context), summary)
     os.replace(tmp, out)
     SampleStore(out)  # opens as complete
     return summary

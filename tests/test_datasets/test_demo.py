@@ -4,6 +4,7 @@ import os
 import os.path as osp
 
 import cv2
+import numpy as np
 from pycocotools.coco import COCO
 
 from mmjigsaw.datasets.demo import DEMO_CATEGORIES, make_demo_dataset
@@ -57,3 +58,32 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     make_demo_dataset(str(tmp_path / 'c'), num_train=3, num_val=1, seed=6)
     assert _digest(tmp_path / 'a') == _digest(tmp_path / 'b')
     assert _digest(tmp_path / 'a') != _digest(tmp_path / 'c')
+
+
+def _mean_colours(root, split):
+    """Mean RGB of every ground-truth crop of a split, and its category ids."""
+    with open(osp.join(root, 'annotations', f'instances_{split}.json')) as f:
+        coco = json.load(f)
+    files = {img['id']: img['file_name'] for img in coco['images']}
+    images, features, labels = {}, [], []
+    for ann in coco['annotations']:
+        if ann['image_id'] not in images:
+            images[ann['image_id']] = cv2.imread(osp.join(root, split, files[ann['image_id']]))[..., ::-1]
+        x, y, w, h = (int(round(v)) for v in ann['bbox'])
+        features.append(images[ann['image_id']][y:y + h, x:x + w].reshape(-1, 3).mean(0))
+        labels.append(ann['category_id'])
+    return np.array(features), np.array(labels)
+
+
+def test_mean_colour_does_not_tell_the_classes_apart(tmp_path):
+    """Nearest-centroid on the mean RGB of the ground-truth crops, fitted on train, scored on held-out
+    boxes, stays within 1.5x chance: the classes differ by shape and pattern, not by colour."""
+    make_demo_dataset(str(tmp_path), num_train=150, num_val=150, seed=0)
+    train_x, train_y = _mean_colours(str(tmp_path), 'train')
+    test_x, test_y = _mean_colours(str(tmp_path), 'val')
+    classes = np.unique(train_y)
+    centroids = np.stack([train_x[train_y == c].mean(0) for c in classes])
+    predicted = classes[np.argmin(((test_x[:, None] - centroids[None]) ** 2).sum(-1), axis=1)]
+    accuracy, chance = (predicted == test_y).mean(), 1 / len(DEMO_CATEGORIES)
+    assert len(test_y) > 300
+    assert accuracy <= 1.5 * chance, f'mean colour classifies {accuracy:.1%} of held-out boxes (chance {chance:.1%})'

@@ -88,3 +88,16 @@ def test_pack_gives_chw_uint8_and_labels():
 def test_out_of_range_augmentation_is_rejected(kwargs, phrase):
     with pytest.raises(ConfigError, match=phrase.replace('(', r'\(').replace(')', r'\)')):
         JigsawAssemble(**kwargs)
+
+
+def test_warp_fills_each_region_with_its_whole_sample_resized():
+    """fit='warp' (the paper's ablation): no padding, no cropping: the whole sample, aspect ignored."""
+    gradient = np.tile(np.arange(0, 200, 2, dtype=np.uint8)[None, :, None], (30, 1, 3))  # 30 x 100
+    samples = [dict(img=gradient, label=i) for i in range(4)]
+    out = JigsawAssemble(fit='warp', flip_prob=0.0)(dict(samples=samples, rng=np.random.default_rng(0)))
+    np.testing.assert_array_equal(out['content_boxes'], out['regions'])
+    r2 = out['img'][0:64, 64:224]  # 160 wide: the 100-px ramp stretched over it, left to right
+    assert r2[:, 0].max() <= 2 and r2[:, -1].min() >= 195
+    assert (np.diff(r2[32, :, 0].astype(int)) >= 0).all()
+    with pytest.raises(ConfigError):
+        JigsawAssemble(fit='squash')

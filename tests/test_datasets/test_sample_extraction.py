@@ -94,3 +94,16 @@ def test_transform_cuts_the_same_samples_as_the_function():
     for s in out['samples']:
         x1, y1, x2, y2 = s['crop_box']
         np.testing.assert_array_equal(s['img'], img[y1:y2, x1:x2])
+
+
+def test_context_zero_gives_the_bare_box_and_half_gives_the_papers_growth():
+    """context=0: the box rounded outward; 0.5 (the paper): each side grows by U(0, w/2) on average
+    w/4 (clipped at the image only far from here), never beyond w/2."""
+    box = np.array([200.0, 150.0, 240.0, 230.0])  # 40 x 80, far from the 1000 x 1000 image's border
+    rng = np.random.default_rng(0)
+    bare = [enlarge_box(box, 1000, 1000, rng, context=0.0) for _ in range(50)]
+    assert all(c.tolist() == [200, 150, 240, 230] for c in bare)
+    grown = np.array([enlarge_box(box, 1000, 1000, rng, context=0.5) for _ in range(4000)], np.float64)
+    left, top = box[0] - grown[:, 0], box[1] - grown[:, 1]
+    assert left.max() <= 20 + 1 and top.max() <= 40 + 1
+    assert abs(left.mean() - 10.5) < 0.5 and abs(top.mean() - 20.5) < 0.8  # floor adds 0.5 px on average

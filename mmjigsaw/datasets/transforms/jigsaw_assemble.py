@@ -71,10 +71,15 @@ class JigsawAssemble(BaseTransform):
         stride: backbone output stride; a template that does not align with it is rejected.
         scale: range of the uniform rescale factor.
         flip_prob: probability of a horizontal flip per sample.
+        fit: ``'pad_crop'`` (the method: aspect kept, rescale, crop or pad) or ``'warp'`` (the
+            paper's ablation: each sample resized to exactly its region, aspect ratio distorted,
+            ``scale`` unused).
     """
 
+    FITS = ('pad_crop', 'warp')
+
     def __init__(self, template: Optional[Dict] = None, stride: int = 32,
-                 scale: Sequence[float] = (0.8, 1.5), flip_prob: float = 0.5):
+                 scale: Sequence[float] = (0.8, 1.5), flip_prob: float = 0.5, fit: str = 'pad_crop'):
         self.template = MontageTemplate(**(template or {}))
         self.template.check_stride(stride)
         if not 0 < scale[0] <= scale[1]:
@@ -82,8 +87,11 @@ class JigsawAssemble(BaseTransform):
                               '(the paper: (0.8, 1.5)).')
         if not 0 <= flip_prob <= 1:
             raise ConfigError(f'JigsawAssemble: flip_prob={flip_prob} must lie in [0, 1].')
+        if fit not in self.FITS:
+            raise ConfigError(f'JigsawAssemble: fit={fit!r} must be one of {self.FITS}.')
         self.scale = tuple(scale)
         self.flip_prob = flip_prob
+        self.fit = fit
 
     def transform(self, results: Dict) -> Dict:
         rng = results.get('rng') or np.random.default_rng(np.random.randint(2**31))
@@ -94,10 +102,16 @@ class JigsawAssemble(BaseTransform):
         canvas = np.zeros((self.template.canvas, self.template.canvas, 3), dtype=np.uint8)
         content = np.zeros((4, 4), dtype=np.int64)
         for r, (sample, (x1, y1, x2, y2)) in enumerate(zip(ordered, regions)):
-            pixels, (py, px) = place_sample(sample['img'], (y2 - y1, x2 - x1),
-                                            scale=rng.uniform(*self.scale),
-                                            flip=rng.random() < self.flip_prob,
-                                            offset_fraction=(rng.random(), rng.random()))
+            if self.fit == 'warp':
+                pixels = cv2.resize(sample['img'], (x2 - x1, y2 - y1), interpolation=cv2.INTER_LINEAR)
+                py = px = 0
+                if rng.random() < self.flip_prob:
+                    pixels = cv2.flip(pixels, 1)
+            else:
+                pixels, (py, px) = place_sample(sample['img'], (y2 - y1, x2 - x1),
+                                                scale=rng.uniform(*self.scale),
+                                                flip=rng.random() < self.flip_prob,
+                                                offset_fraction=(rng.random(), rng.random()))
             ph, pw = pixels.shape[:2]
             canvas[y1 + py:y1 + py + ph, x1 + px:x1 + px + pw] = pixels
             content[r] = (x1 + px, y1 + py, x1 + px + pw, y1 + py + ph)
@@ -110,4 +124,4 @@ class JigsawAssemble(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(template={self.template}, scale={self.scale}, '
-                f'flip_prob={self.flip_prob}, region groups={REGION_GROUPS})')
+                f'flip_prob={self.flip_prob}, fit={self.fit!r}, region groups={REGION_GROUPS})')

@@ -39,12 +39,15 @@ class PosNegExtract(BaseTransform):
         num_classes: object classes; negatives get this label.
         neg_ratio: negatives per positive (method.md: 0.1).
         min_size: boxes smaller than this (px) are skipped.
+        context: largest context added to each side of a positive, as a fraction of its size
+            (the paper: 0.5; 0 is the bare box).
     """
 
-    def __init__(self, num_classes: int, neg_ratio: float = 0.1, min_size: float = 4):
+    def __init__(self, num_classes: int, neg_ratio: float = 0.1, min_size: float = 4, context: float = 0.5):
         self.num_classes = num_classes
         self.neg_ratio = neg_ratio
         self.min_size = min_size
+        self.context = context
 
     def transform(self, results: Dict) -> Dict:
         img = results['img']
@@ -58,7 +61,8 @@ class PosNegExtract(BaseTransform):
             ignore = np.zeros(len(boxes), bool)
         rng = results.get('rng') or np.random.default_rng(np.random.randint(2**31))
         samples, skips = extract_image_samples(boxes, labels, ignore, w, h, self.num_classes, rng,
-                                               neg_ratio=self.neg_ratio, min_size=self.min_size)
+                                               neg_ratio=self.neg_ratio, min_size=self.min_size,
+                                               context=self.context)
         results['samples'] = [
             dict(img=img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]], label=s.label,
                  group=s.group, crop_box=s.crop_box.tolist(),

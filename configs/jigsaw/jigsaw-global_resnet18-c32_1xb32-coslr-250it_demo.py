@@ -1,0 +1,7 @@
+# Head ablation on the demo data: global average pooling + FC with one area-weighted soft label
+# (the paper's "global" labelling) instead of the ERF-adaptive dense head.
+_base_ = './jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py'
+
+model = dict(head=dict(_delete_=True, type='GlobalClsHead', num_classes=7, in_channels=256,
+                       template=dict(canvas=224, cut=64), stride=32))
+custom_hooks = []  # no ERF table to refresh
