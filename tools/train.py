@@ -1,7 +1,7 @@
 """Train with mmengine's Runner: montage pre-training, or an mmdet detector from its config.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]] [--amp] [--auto-scale-lr]
-        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+        [--no-validate] [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 Multi-process training goes through tools/dist_train.sh (torchrun) or tools/slurm_train.sh. On a
 machine without CUDA the process group uses gloo and the model trains with CPU DDP.
@@ -29,6 +29,8 @@ def parse_args():
     parser.add_argument('--amp', action='store_true', help='mixed precision (bf16 where supported)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the actual batch size over auto_scale_lr.base_batch_size')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='skip the evaluation during training (detector configs evaluate every val_interval)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help='override config keys: k=v')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
@@ -53,6 +55,8 @@ def merge_args(cfg: Config, args) -> Config:
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict(enable=True, base_batch_size=512))
         cfg.auto_scale_lr.enable = True
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume:

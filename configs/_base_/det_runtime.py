@@ -1,2 +1,7 @@
-# Runtime shared by every detector config of mmjigsaw: mmdet's own default runtime.
+# Runtime shared by every detector config of mmjigsaw: mmdet's own default runtime, with TensorBoard.
 _base_ = 'mmdet::_base_/default_runtime.py'
+
+# Scalars (losses, lr, coco/bbox_mAP) go to JSON under <work_dir>/<timestamp>/vis_data/ and to a
+# TensorBoard event file beside it (tensorboard --logdir work_dirs/).
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
+visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmengine.runner import Runner
 
 from conftest import run_tool, tiny_pretrain_cfg
+from mmjigsaw.engine.hooks.erf_update_hook import thinned_columns
 from mmjigsaw.models import compute_erf, erf_weight_table
 from mmjigsaw.visualization import draw_erf_evolution, region_centre_positions
 
@@ -67,6 +68,24 @@ def test_evolution_has_one_column_per_refresh_of_the_real_erf(demo_store, tmp_pa
     torch.testing.assert_close(checkpoint['erf_evolution']['maps'][-1].float(), want, atol=2e-3, rtol=0)
     assert not torch.equal(checkpoint['erf_evolution']['maps'][-1], checkpoint['erf_evolution']['maps'][0])
     assert _read_rgb(tmp_path / 'erf' / 'evolution.png').shape[1] == 56 + 4 * (112 + 4)
+
+
+class TestThinnedColumns:
+
+    def test_all_kept_up_to_the_limit(self):
+        assert thinned_columns(list(range(0, 80, 5)), 5) == list(range(16))
+
+    def test_every_second_and_the_latest_beyond(self):
+        assert thinned_columns(list(range(0, 85, 5)), 5) == [0, 2, 4, 6, 8, 10, 12, 14, 16]
+
+    def test_bounded_and_spread_over_a_long_run(self):
+        columns = []
+        for it in range(0, 64000, 50):  # a refresh every 50 of 64k iterations
+            columns.append(it)
+            columns = [columns[i] for i in thinned_columns(columns, 50)]
+            assert len(columns) <= 16
+        assert len(columns) >= 8 and columns[0] == 0 and columns[-1] == 63950
+        assert len({b - a for a, b in zip(columns, columns[1:-1])}) == 1  # evenly spaced, then the latest
 
 
 def test_two_gloo_ranks_with_different_data_end_with_identical_tables(demo_store, tmp_path):

@@ -18,6 +18,21 @@ from mmjigsaw.visualization import draw_erf_evolution, draw_erf_over_batch, regi
 #: The ERF evolution keeps each position's map at 1/EVOLUTION_SHRINK of the canvas side (112 px of 224),
 #: scaled to its maximum, in float16: about 100 KB per refresh in a checkpoint for four positions.
 EVOLUTION_SHRINK = 2
+#: Columns of the ERF evolution at most (see :func:`thinned_columns`), so a run with frequent refreshes
+#: keeps a picture and checkpoints of bounded size.
+EVOLUTION_MAX_COLUMNS = 16
+
+
+def thinned_columns(iters: Sequence[int], interval: int, max_columns: int = EVOLUTION_MAX_COLUMNS) -> List[int]:
+    """Indices of the evolution columns to keep, given the refresh iterations ``iters`` (ascending):
+    the latest, and before it the refreshes ``k * interval`` with ``k`` a multiple of ``stride``, the
+    smallest power of two that leaves at most ``max_columns`` columns. ``stride`` only grows as the
+    run goes on, so the columns stay evenly spread over it."""
+    latest = iters[-1] // interval
+    stride = 1
+    while -(-latest // stride) + 1 > max_columns:  # the multiples of stride below latest, and latest
+        stride *= 2
+    return [i for i, it in enumerate(iters[:-1]) if (it // interval) % stride == 0] + [len(iters) - 1]
 
 
 @HOOKS.register_module()
@@ -129,6 +144,9 @@ class ERFUpdateHook(Hook):
         """Keep this refresh's maps of the shown positions, shrunk and scaled to their maximum."""
         positions = self._positions(head)
         if positions != self._evolution_positions:  # first refresh, or other positions after a resume
+            if self._evolution_positions is not None:
+                runner.logger.info(f'ERFUpdateHook: the ERF evolution restarts: positions {positions} '
+                                   f'instead of the checkpoint\'s {self._evolution_positions}')
             self._evolution_iters, self._evolution_maps, self._evolution_positions = [], [], positions
         # a resumed run repeats the refreshes after its checkpoint: keep only the earlier ones
         keep = [i for i, it in enumerate(self._evolution_iters) if it < runner.iter]
@@ -141,6 +159,9 @@ class ERFUpdateHook(Hook):
         maps = maps / maps.flatten(1).amax(1).clamp_min(1e-30)[:, None, None]
         self._evolution_iters.append(runner.iter)
         self._evolution_maps.append(maps.half().cpu())
+        keep = thinned_columns(self._evolution_iters, self.interval)
+        self._evolution_iters = [self._evolution_iters[i] for i in keep]
+        self._evolution_maps = [self._evolution_maps[i] for i in keep]
 
     def _draw(self, runner, erf: torch.Tensor, head, data) -> None:
         classes = runner.train_dataloader.dataset.metainfo.get('classes')
