@@ -3,7 +3,12 @@
 # Every run is one `tools/train.py` of a config below with a seed; docs/reproduction.md explains.
 
 # The detection data: the demo dataset, rendered if missing (tools/misc/make_demo_dataset.py).
-data = dict(root='data/demo', num_train=300, num_val=100, seed=0)
+data = dict(
+    root='data/demo',
+    train=dict(ann='annotations/instances_train.json', img='train/'),
+    val=dict(ann='annotations/instances_val.json', img='val/'),
+    demo=dict(num_train=300, num_val=100, seed=0),
+    extract_workers=2)
 
 # Sample stores made from the training split (tools/extract_samples.py): the method's positives
 # (each side enlarged by U(0, w/2)) and, for the context ablation, the bare boxes.
@@ -60,7 +65,9 @@ launcher = dict(type='python')
 
 # --quick: tiny data and schedules, what the test suite runs (minutes on 2 cores).
 quick = dict(
-    data=dict(root='data/demo_quick', num_train=12, num_val=4, seed=0),
+    data=dict(root='data/demo_quick', train=dict(ann='annotations/instances_train.json', img='train/'),
+              val=dict(ann='annotations/instances_val.json', img='val/'),
+              demo=dict(num_train=12, num_val=4, seed=0), extract_workers=2),
     pretrain_options={'train_cfg.max_iters': 4, 'train_dataloader.batch_size': 8,
                       'train_dataloader.num_workers': 0, 'train_dataloader.persistent_workers': False,
                       'default_hooks.logger.interval': 1},

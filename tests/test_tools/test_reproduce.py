@@ -1,4 +1,5 @@
 """The reproduction study: its plan, its statistics, and a --quick run end to end with resume."""
+import glob
 import importlib.util
 import json
 import os.path as osp
@@ -87,3 +88,16 @@ def test_quick_study_runs_every_cell_once_writes_the_report_and_resumes(tmp_path
     assert again.returncode == 0 and '[reproduce] finetune' not in again.stdout + again.stderr
     with open(tmp_path / 'doc' / 'reproduction' / 'runs.json') as f:
         assert json.load(f)['runs'] == runs
+
+
+@pytest.mark.parametrize('path', sorted(glob.glob(osp.join(ROOT, 'configs', 'reproduce', '*.py'))), ids=osp.basename)
+def test_every_config_a_study_names_exists_and_every_variant_is_planned(path, tmp_path):
+    reproduce = _tool()
+    cfg = Config.fromfile(path)
+    named = [b.pretrain for b in cfg.backbones.values()] + [v.pretrain for v in cfg.variants.values() if 'pretrain' in v]
+    named += [c for b in cfg.backbones.values() for c in b.finetune.values()]
+    missing = [c for c in named if not osp.isfile(osp.join(ROOT, c))]
+    assert not missing
+    study = reproduce.Study(cfg, path, str(tmp_path), str(tmp_path / 'r.md'), quick=False, command='test')
+    planned = {c.variant for _, c in study.plan(reproduce.PARTS) if not isinstance(c, tuple)}
+    assert planned == set(cfg.variants) | {''}

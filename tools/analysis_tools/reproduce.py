@@ -36,6 +36,7 @@ import os.path as osp
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -45,7 +46,7 @@ from mmengine.config import Config
 
 from mmjigsaw.datasets.demo import make_demo_dataset
 from mmjigsaw.utils import ConfigError, atomic_write_json, run_cli
-from mmjigsaw.utils.runs import REPO_ROOT, Timing, last_logged, run_tool, training_seconds
+from mmjigsaw.utils.runs import REPO_ROOT, Timing, ToolFailed, last_logged, run_tool, training_seconds
 
 PARTS = ('curve', 'init', 'heads', 'context', 'assembly')
 INIT_LABELS = {'montage': 'Montage pre-trained', 'imagenet': 'ImageNet pre-trained', 'scratch': 'random init',
@@ -79,6 +80,19 @@ class Cell:
         return f'finetune_{self.backbone}_{source}_{self.epochs}e_seed{self.seed}'
 
 
+def code_version() -> str:
+    """The repository's commit, with '+changes' when the code or configs differ from it: a run
+    is comparable with the study's other runs only when this matches theirs."""
+    try:
+        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=REPO_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        changes = subprocess.run(['git', 'status', '--porcelain', '--', 'mmjigsaw', 'configs', 'tools'],
+                                 cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return 'unknown'
+    return commit + ('+changes' if changes else '')
+
+
 def lr_milestones(epochs: int, steps: Sequence[float]) -> List[int]:
     """Epochs at which the lr steps: ``round(f * epochs)`` for each fraction, inside (0, epochs)."""
     return sorted({round(f * epochs) for f in steps} & set(range(1, epochs)))
@@ -109,22 +123,27 @@ class Study:
         self.started = time.time()
 
     # ---- data ----------------------------------------------------------------------------
+    def split(self, name: str, what: str) -> str:
+        """Absolute path of a split's annotation file (``what='ann'``) or image folder (``'img'``)."""
+        return osp.join(self.data_root, self.data[name][what])
+
     def prepare_data(self) -> None:
-        """Render the demo data once."""
-        if not osp.isfile(osp.join(self.data_root, 'annotations', 'instances_val.json')):
+        """Render the demo data once (when the study config asks for it) and count the training images."""
+        demo = self.data.get('demo')
+        if demo and not osp.isfile(self.split('val', 'ann')):
             print(f'[reproduce] rendering the demo data into {self.data["root"]}', flush=True)
             shutil.rmtree(self.data_root, ignore_errors=True)
-            make_demo_dataset(self.data_root, self.data['num_train'], self.data['num_val'], self.data['seed'])
-        with open(osp.join(self.data_root, 'annotations', 'instances_train.json')) as f:
+            make_demo_dataset(self.data_root, demo['num_train'], demo['num_val'], demo['seed'])
+        with open(self.split('train', 'ann')) as f:
             coco = json.load(f)
         self.num_train_images = len({a['image_id'] for a in coco['annotations']})  # mmdet skips empty images
 
     def store(self, name: str) -> str:
-        """The sample store ``name`` of the study config, extracted on first use."""
+        """The sample store ``name`` of the study config, extracted from the training split on first use."""
         path = osp.join(self.data_root, f'store_train_{name}')
         if not osp.isfile(osp.join(path, 'meta.json')):
-            run_tool(('tools/extract_samples.py', '--ann', osp.join(self.data_root, 'annotations', 'instances_train.json'),
-                      '--img-dir', osp.join(self.data_root, 'train'), '--out', path, '--workers', '2',
+            run_tool(('tools/extract_samples.py', '--ann', self.split('train', 'ann'), '--img-dir', self.split('train', 'img'),
+                      '--out', path, '--workers', str(self.data['extract_workers']),
                       '--context', str(self.cfg.stores[name]['context'])),
                      log=osp.join(self.out, 'logs', f'store_{name}.log'))
         return path
@@ -182,7 +201,7 @@ class Study:
         return self.cfg.launcher.get('gpus', 1) if self.cfg.launcher['type'] == 'dist' else 1
 
     def record(self, cell: Cell, **values) -> Dict:
-        rec = dict(asdict(cell), key=cell.key, **values)
+        rec = dict(asdict(cell), key=cell.key, code=code_version(), **values)
         self.results['runs'][cell.key] = rec
         atomic_write_json(self.results, self.results_file)
         return rec
@@ -262,15 +281,17 @@ class Study:
         pre = self.pretrain(cell.backbone, cell.variant, cell.seed) if cell.init == 'montage' else None
         config = self.cfg.backbones[cell.backbone]['finetune'][cell.init]
         root = self.data_root + '/'
-        options = {'train_dataloader.dataset.data_root': root, 'val_dataloader.dataset.data_root': root,
-                   'test_dataloader.dataset.data_root': root,
-                   'val_evaluator.ann_file': root + 'annotations/instances_val.json',
-                   'test_evaluator.ann_file': root + 'annotations/instances_val.json',
-                   'train_cfg.max_epochs': cell.epochs, 'train_cfg.val_interval': cell.epochs,
+        options = {f'{loader}_dataloader.dataset.{key}': value
+                   for loader, split in (('train', 'train'), ('val', 'val'), ('test', 'val'))
+                   for key, value in (('data_root', root), ('ann_file', self.data[split]['ann']),
+                                      ('data_prefix.img', self.data[split]['img']))}
+        options.update({'val_evaluator.ann_file': self.split('val', 'ann'),
+                        'test_evaluator.ann_file': self.split('val', 'ann'),
+                        'train_cfg.max_epochs': cell.epochs, 'train_cfg.val_interval': cell.epochs,
                    'param_scheduler.1.end': cell.epochs,
                    'param_scheduler.1.milestones': lr_milestones(cell.epochs, self.cfg.lr_steps),
-                   'default_hooks.checkpoint.interval': cell.epochs, 'randomness.seed': cell.seed,
-                   **(self.cfg.quick.finetune_options if self.quick else {})}
+                        'default_hooks.checkpoint.interval': cell.epochs, 'randomness.seed': cell.seed,
+                        **(self.cfg.quick.finetune_options if self.quick else {})})
         if pre is not None:
             options['model.backbone.init_cfg.checkpoint'] = osp.join(self.out, pre['key'], 'backbone.pth')
         elif cell.init == 'imagenet':
@@ -295,23 +316,28 @@ class Study:
                            pretrain=pre['key'] if pre else None, config=config)
 
     def run(self, only: Sequence[str], budget_minutes: Optional[float]) -> List[str]:
-        """Run every planned cell not yet done; returns the keys of the cells left out."""
+        """Run every planned cell not yet done; returns the keys of the cells left out (budget) and
+        the failures (a failed run is reported with its log and the study goes on)."""
         self.prepare_data()
         left_out = []
         for part, item in self.plan(only):
             over_budget = budget_minutes is not None and time.time() - self.started > 60 * budget_minutes
-            if isinstance(item, tuple):  # scratch at equal compute: its length needs the calibration
-                _, backbone, epochs, seed = item
-                if over_budget and backbone not in self.results['calibration']:
-                    left_out.append(f'finetune_{backbone}_scratch-equal-to-{epochs}e_seed{seed}')
+            try:
+                if isinstance(item, tuple):  # scratch at equal compute: its length needs the calibration
+                    _, backbone, epochs, seed = item
+                    if over_budget and backbone not in self.results['calibration']:
+                        left_out.append(f'finetune_{backbone}_scratch-equal-to-{epochs}e_seed{seed}')
+                        continue
+                    item = Cell('finetune', backbone, '', 'scratch', epochs + self.extra_epochs(backbone, part), seed)
+                if self.done(item):
                     continue
-                item = Cell('finetune', backbone, '', 'scratch', epochs + self.extra_epochs(backbone, part), seed)
-            if self.done(item):
-                continue
-            if over_budget:
-                left_out.append(item.key)
-                continue
-            self.finetune(item)
+                if over_budget:
+                    left_out.append(item.key)
+                    continue
+                self.finetune(item)
+            except ToolFailed as err:
+                print(f'[reproduce] FAILED: {err}', flush=True)
+                left_out.append(f'{item if isinstance(item, tuple) else item.key} (failed: {err})')
             write_report(self, only)
         write_report(self, only)
         return left_out
@@ -339,15 +365,54 @@ def totals(study: Study, runs: Sequence[Dict]) -> Dict:
             for unit in ('seconds', 'cpu_seconds', 'images')}
 
 
-def compare(better: Sequence[Dict], worse: Sequence[Dict]) -> str:
-    """Difference of mean box AP with its standard error, and what it says at 2 standard errors."""
+def compare(better: Sequence[Dict], worse: Sequence[Dict], on_par: bool = False) -> str:
+    """Difference of mean box AP with its standard error, and what it says at 2 standard errors
+    about "``better`` beats ``worse``" (or, with ``on_par``, "``better`` is on par or better")."""
     a, b = [r['bbox_mAP'] for r in better], [r['bbox_mAP'] for r in worse]
     if len(a) < 2 or len(b) < 2:
         return 'not enough runs yet'
     diff = statistics.mean(a) - statistics.mean(b)
     se = math.sqrt(statistics.variance(a) / len(a) + statistics.variance(b) / len(b))
-    verdict = 'holds' if diff > 2 * se else 'reversed' if diff < -2 * se else 'not resolved (within 2 SE)'
+    if on_par:
+        verdict = 'holds' if diff > -2 * se else 'reversed'
+    else:
+        verdict = 'holds' if diff > 2 * se else 'reversed' if diff < -2 * se else 'not resolved (within 2 SE)'
     return f'{diff:+.3f} +- {se:.3f}: {verdict}'
+
+
+def claims(study: Study, only: Sequence[str]) -> List[tuple]:
+    """(the paper's claim, the comparison here, difference +- SE and verdict) for every part run."""
+    cfg, rows = study.cfg, []
+    if 'curve' in only:
+        b = cfg.parts['curve']['backbone']
+        extra = study.results['calibration'].get(b, {}).get('extra_epochs')
+        for epochs in study.lengths(cfg.parts['curve']):
+            equal = group(study, b, 'scratch', epochs + extra) if extra else []
+            rows.append(('Pre-training pays for itself: pre-training + fine-tuning beats random init given the same '
+                         'total compute', f'{cfg.backbones[b]["label"]}: Montage + {epochs} e vs random init '
+                         + (f'{epochs + extra} e' if extra else '(equal compute not measured yet)'),
+                         compare(group(study, b, 'erf', epochs), equal)))
+    if 'init' in only:
+        epochs = study.length(cfg.parts['init'])
+        for b in cfg.parts['init']['backbones']:
+            rows.append(('Montage pre-training beats random init (same fine-tuning)',
+                         f'{cfg.backbones[b]["label"]}, {epochs} e', compare(group(study, b, 'erf', epochs),
+                                                                            group(study, b, 'scratch', epochs))))
+            if 'imagenet' in cfg.backbones[b]['finetune']:
+                rows.append(('Montage pre-training is on par with ImageNet pre-training (or better)',
+                             f'{cfg.backbones[b]["label"]}, {epochs} e',
+                             compare(group(study, b, 'erf', epochs), group(study, b, 'imagenet', epochs), on_par=True)))
+    ablations = (('heads', 'ERF-adaptive labels beat block-wise labels', 'erf', 'blockwise'),
+                 ('heads', 'block-wise labels beat one global label', 'blockwise', 'global'),
+                 ('heads', 'tau 0.7 beats tau 0.5', 'erf', 'tau0.5'), ('heads', 'tau 0.7 beats tau 1.0', 'erf', 'tau1.0'),
+                 ('context', 'random context around the positives beats the bare box', 'erf', 'bare'),
+                 ('assembly', 'pad & crop beats warping each sample to its region', 'erf', 'warp'))
+    for part, claim, better, worse in ablations:
+        if part in only and {better, worse} <= set(cfg.parts[part]['variants']):
+            b, epochs = cfg.parts[part]['backbone'], study.length(cfg.parts[part])
+            rows.append((claim, f'{cfg.backbones[b]["label"]}, {epochs} e',
+                         compare(group(study, b, better, epochs), group(study, b, worse, epochs))))
+    return rows
 
 
 def plot_curve(study: Study, path: str) -> bool:
@@ -440,9 +505,10 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     pretrain_note = (f'{pre_runs[0]["iterations"]} iterations x {pre_runs[0]["batch"]} montages'
                      if pre_runs else 'the configs\' schedule')
     lines += ['## Set-up', '',
-              f'- Data: the demo dataset (`{data["root"]}`, {data["num_train"]} training and {data["num_val"]} '
-              f'validation images, seed {data["seed"]}); box AP is COCO mAP@[.5:.95] on the validation images '
-              'after the last epoch.',
+              f'- Data: `{data["root"]}`' + (f' (the demo dataset, {data["demo"]["num_train"]} training and '
+                                              f'{data["demo"]["num_val"]} validation images, seed {data["demo"]["seed"]})'
+                                              if data.get('demo') else '')
+              + f'; box AP is COCO mAP@[.5:.95] on `{data["val"]["ann"]}` after the last epoch.',
               f'- Pre-training: the backbone\'s Montage config ({pretrain_note} per run); variants: '
               + '; '.join(f'`{k}` {v["label"]}' for k, v in cfg.variants.items()) + '.',
               f'- Fine-tuning: the detector configs named in `{study.study_path}`; L epochs, lr x0.1 at '
@@ -458,6 +524,11 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                   f'fine-tunes L + {c["extra_epochs"]}' if 'pretrain_cpu_seconds' in c else
                   f'{b}: E = {c["extra_epochs"]} ({c["measured_from"]})' for b, c in study.results['calibration'].items())
                   or 'not measured yet') + '.', '']
+    lines += ['## The paper\'s claims, measured here', '', '| the paper\'s claim | compared here | box AP difference '
+              '+- SE: verdict |', '|---|---|---|']
+    lines += [f'| {claim} | {what} | {result} |' for claim, what, result in claims(study, only)]
+    lines += ['', 'Not measured here: the paper\'s "about 1/4 of ImageNet pre-training\'s compute" (the ImageNet '
+              'weights were trained elsewhere; this study counts only its own runs).', '']
     bars = []
     if 'curve' in only:
         part = cfg.parts['curve']
@@ -564,7 +635,11 @@ def main():
     study = Study(cfg, osp.relpath(osp.abspath(args.study), REPO_ROOT), osp.abspath(args.out), osp.abspath(doc),
                   args.quick, command='python tools/analysis_tools/reproduce.py ' + ' '.join(sys.argv[1:]))
     left_out = study.run(only, args.budget_minutes)
-    print(f'[reproduce] wrote {doc} and {study.doc_dir}/' + (f'; {len(left_out)} runs left out (budget)' if left_out else ''))
+    print(f'[reproduce] wrote {doc} and {study.doc_dir}/')
+    for key in left_out:
+        print(f'[reproduce] left out: {key}')
+    if any('(failed' in key for key in left_out):
+        raise SystemExit(1)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,50 @@
+# The same study at the paper's scale: COCO train2017 / val2017, the paper's recipes, 8 GPUs per run.
+#   python tools/analysis_tools/reproduce.py configs/reproduce/reproduce_coco.py --out work_dirs/reproduce_coco \
+#       --doc docs/reproduction_coco.md [--only curve,init]
+# Every cell is one `bash tools/dist_train.sh CONFIG 8` run; a rerun skips finished cells. Rough cost
+# on 8 current GPUs: a pre-training run is hours (docs/benchmarks.md), a 13-epoch fine-tuning half a
+# day; the curve and initialisation rows with 3 seeds are some 40 runs, so start with --only.
+_base_ = './reproduce_demo.py'
+
+data = dict(
+    _delete_=True,
+    root='data/coco',
+    train=dict(ann='annotations/instances_train2017.json', img='train2017/'),
+    val=dict(ann='annotations/instances_val2017.json', img='val2017/'),
+    extract_workers=16)
+
+backbones = dict(
+    _delete_=True,
+    r50=dict(
+        label='ResNet-50',
+        pretrain='configs/jigsaw/jigsaw_resnet50_8xb64-coslr-64k_coco.py',
+        finetune=dict(
+            montage='configs/det/faster-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py',
+            scratch='configs/det/faster-rcnn_r50_fpn_scratch_8xb2-13e_coco.py')),
+    mbv2=dict(
+        label='MobileNetV2',
+        pretrain='configs/jigsaw/jigsaw_mobilenetv2_8xb64-coslr-64k_coco.py',
+        finetune=dict(
+            montage='configs/det/faster-rcnn_mobilenetv2_fpn_jigsaw-pre_8xb2-13e_coco.py',
+            imagenet='configs/det/faster-rcnn_mobilenetv2_fpn_imagenet-pre_8xb2-13e_coco.py',
+            scratch='configs/det/faster-rcnn_mobilenetv2_fpn_scratch_8xb2-13e_coco.py'),
+        imagenet='mobilenet_v2'),
+)
+
+variants = {
+    'blockwise': dict(pretrain='configs/jigsaw/jigsaw-blockwise_resnet50_8xb64-coslr-64k_coco.py'),
+    'global': dict(pretrain='configs/jigsaw/jigsaw-global_resnet50_8xb64-coslr-64k_coco.py'),
+}
+
+# The paper's fine-tuning: lr x0.1 at epochs 9 and 12 of 13, the same fractions for longer runs.
+lr_steps = [9 / 13, 12 / 13]
+
+parts = dict(
+    curve=dict(backbone='r50', lengths=[13, 26, 39]),  # 1x, 2x, 3x
+    init=dict(backbones=['r50', 'mbv2'], length=13),
+    heads=dict(backbone='r50', length=13),
+    context=dict(backbone='r50', length=13),
+    assembly=dict(backbone='r50', length=13),
+)
+
+launcher = dict(type='dist', gpus=8)
