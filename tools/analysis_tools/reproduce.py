@@ -11,11 +11,12 @@ GPUs) of a config named in the study config, with one seed:
 - fine-tuning: a detector config, from that backbone ('montage'), ImageNet weights ('imagenet') or
   random initialisation ('scratch'), for a number of epochs with the lr steps of the study config.
 
-Compute is counted in CPU seconds (every process of a run, data workers included), which other work
-on the machine hardly changes, and in images processed; wall seconds are reported too. Equal
-compute: a scratch run at "equal compute" with a Montage run of L epochs fine-tunes for L + E
-epochs, E = round(CPU seconds of the pre-training run / CPU seconds of one fine-tuning epoch),
-measured in the study's first seed and kept in the results (--quick fixes E instead).
+Compute is counted in CPU seconds on CPUs (every process of a run, data workers included: other
+work on the machine inflates them far less than wall seconds; each run also records the load
+average) and in GPU seconds (wall x GPUs) with the dist launcher, and in images processed; wall
+seconds are reported too. Equal compute: a scratch run at "equal compute" with a Montage run of L
+epochs fine-tunes for L + E epochs, E = round(compute of the pre-training run / compute of one
+fine-tuning epoch), measured in the study's first seed and kept in the results (--quick fixes E).
 
 Running order: the curve's shortest length and the initialisation rows first, then the curve's
 longer lengths, then the ablations, seed by seed within each, so a study cut short holds the
@@ -200,6 +201,14 @@ class Study:
     def world_size(self) -> int:
         return self.cfg.launcher.get('gpus', 1) if self.cfg.launcher['type'] == 'dist' else 1
 
+    @property
+    def compute_unit(self) -> str:
+        return 'GPU s' if self.cfg.launcher['type'] == 'dist' else 'CPU s'
+
+    def compute(self, rec: Dict) -> float:
+        """A run's compute: GPU seconds (wall x GPUs) with the dist launcher, else CPU seconds."""
+        return rec['seconds'] * self.world_size() if self.cfg.launcher['type'] == 'dist' else rec['cpu_seconds']
+
     def record(self, cell: Cell, **values) -> Dict:
         rec = dict(asdict(cell), key=cell.key, code=code_version(), **values)
         self.results['runs'][cell.key] = rec
@@ -252,10 +261,10 @@ class Study:
         return path
 
     def extra_epochs(self, backbone: str, part: str) -> int:
-        """E: the pre-training's CPU time in fine-tuning epochs, measured once per backbone with the
+        """E: the pre-training's compute in fine-tuning epochs, measured once per backbone with the
         first seed of ``part`` (the shortest Montage fine-tuning of the part is the reference).
 
-        One epoch's CPU time is the reference run's, less the share of its wall time spent outside
+        One epoch's compute is the reference run's, less the share of its wall time spent outside
         training iterations (start-up, evaluation), over its epochs."""
         calibration = self.results['calibration'].get(backbone)
         if calibration is None and self.quick:
@@ -265,9 +274,9 @@ class Study:
             epochs = min(self.lengths(spec)) if 'lengths' in spec else self.length(spec)
             reference = self.finetune(Cell('finetune', backbone, 'erf', 'montage', epochs, seed))
             pre = self.pretrain(backbone, 'erf', seed)
-            epoch_cpu = reference['cpu_seconds'] * reference['train_seconds'] / reference['seconds'] / epochs
-            calibration = dict(pretrain_cpu_seconds=pre['cpu_seconds'], epoch_cpu_seconds=round(epoch_cpu, 1),
-                               extra_epochs=max(1, round(pre['cpu_seconds'] / epoch_cpu)),
+            epoch = self.compute(reference) * reference['train_seconds'] / reference['seconds'] / epochs
+            calibration = dict(pretrain_compute=self.compute(pre), epoch_compute=round(epoch, 1),
+                               unit=self.compute_unit, extra_epochs=max(1, round(self.compute(pre) / epoch)),
                                measured_from=[pre['key'], reference['key']])
             self.results['calibration'][backbone] = calibration
             atomic_write_json(self.results, self.results_file)
@@ -359,10 +368,11 @@ def group(study: Study, backbone: str, source: str, epochs: int) -> List[Dict]:
 
 
 def totals(study: Study, runs: Sequence[Dict]) -> Dict:
-    """Mean total wall seconds, CPU seconds and images (pre-training included) of a row's runs."""
+    """Mean total wall seconds, compute and images (pre-training included) of a row's runs."""
     pre = [study.results['runs'].get(r['pretrain']) if r.get('pretrain') else None for r in runs]
-    return {unit: statistics.mean(r[unit] + (p[unit] if p else 0) for r, p in zip(runs, pre)) if runs else float('nan')
-            for unit in ('seconds', 'cpu_seconds', 'images')}
+    measures = dict(seconds=lambda r: r['seconds'], compute=study.compute, images=lambda r: r['images'])
+    return {name: statistics.mean(f(r) + (f(p) if p else 0) for r, p in zip(runs, pre)) if runs else float('nan')
+            for name, f in measures.items()}
 
 
 def compare(better: Sequence[Dict], worse: Sequence[Dict], on_par: bool = False) -> str:
@@ -431,14 +441,14 @@ def plot_curve(study: Study, path: str) -> bool:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for init, colour in (('montage', 'tab:red'), ('scratch', 'tab:blue')):
         points = sorted((e, runs) for (i, e), runs in rows.items() if i == init)
-        for ax, unit in zip(axes, ('cpu_seconds', 'images')):
+        for ax, unit in zip(axes, ('compute', 'images')):
             xs = [totals(study, runs)[unit] for _, runs in points]
             ys = [statistics.mean(r['bbox_mAP'] for r in runs) for _, runs in points]
             errs = [statistics.stdev([r['bbox_mAP'] for r in runs]) if len(runs) > 1 else 0 for _, runs in points]
             ax.errorbar(xs, ys, yerr=errs, color=colour, marker='o', capsize=3, label=INIT_LABELS[init])
             for (epochs, _), x, y in zip(points, xs, ys):
                 ax.annotate(f'{epochs}e', (x, y), textcoords='offset points', xytext=(4, -10), fontsize=8)
-    axes[0].set_xlabel('total compute, pre-training + fine-tuning (CPU seconds)')
+    axes[0].set_xlabel(f'total compute, pre-training + fine-tuning ({study.compute_unit})')
     axes[1].set_xlabel('total images processed (montages + detection images)')
     for ax in axes:
         ax.set_ylabel('box AP (val)')
@@ -515,13 +525,15 @@ def write_report(study: Study, only: Sequence[str]) -> None:
               f'{", ".join(f"{f:g}" for f in cfg.lr_steps)} of the run; a Montage backbone is fine-tuned the paper\'s '
               'way (frozen stem and BN), a random one with everything training and BN in train mode.',
               '- Seeds: ' + '; '.join(f'{p} {study.seeds(cfg.parts[p])}' for p in PARTS if p in only) + '.',
-              '- Compute: CPU seconds of every process of a run (data workers included; other work on the '
-              'machine hardly changes them, unlike wall seconds, which the tables show too) and images processed '
-              '(montages in pre-training, detection images in fine-tuning).',
+              '- Compute: ' + ('GPU seconds (wall x GPUs)' if study.compute_unit == 'GPU s' else
+                               'CPU seconds of every process of a run (data workers included; other work on the '
+                               'machine inflates them far less than wall seconds)')
+              + ' and images processed (montages in pre-training, detection images in fine-tuning); wall seconds '
+              'are in the tables too, and every run records the machine\'s load average in runs.json.',
               '- Equal compute: ' + ('; '.join(
-                  f'{b}: pre-training {c["pretrain_cpu_seconds"]:.0f} CPU s = {c["extra_epochs"]} fine-tuning epochs of '
-                  f'{c["epoch_cpu_seconds"]:.0f} CPU s, so the scratch run at equal compute with Montage + L epochs '
-                  f'fine-tunes L + {c["extra_epochs"]}' if 'pretrain_cpu_seconds' in c else
+                  f'{b}: pre-training {c["pretrain_compute"]:.0f} {c["unit"]} = {c["extra_epochs"]} fine-tuning '
+                  f'epochs of {c["epoch_compute"]:.0f} {c["unit"]}, so the scratch run at equal compute with Montage + '
+                  f'L epochs fine-tunes L + {c["extra_epochs"]}' if 'pretrain_compute' in c else
                   f'{b}: E = {c["extra_epochs"]} ({c["measured_from"]})' for b, c in study.results['calibration'].items())
                   or 'not measured yet') + '.', '']
     lines += ['## The paper\'s claims, measured here', '', '| the paper\'s claim | compared here | box AP difference '
@@ -537,15 +549,15 @@ def write_report(study: Study, only: Sequence[str]) -> None:
         lines += ['## The compute curve (the paper\'s central claim)', '',
                   f'{cfg.backbones[b]["label"]}: Montage pre-training + L epochs against random init at the same L '
                   'and at equal compute.', '',
-                  '| fine-tuning L | Montage + L | random init, L | random init, equal compute | total CPU s (Montage) '
-                  '| total CPU s (equal) | Montage - equal compute |', '|---|---|---|---|---|---|---|']
+                  f'| fine-tuning L | Montage + L | random init, L | random init, equal compute | total {study.compute_unit} '
+                  f'(Montage) | total {study.compute_unit} (equal) | Montage - equal compute |', '|---|---|---|---|---|---|---|']
         for epochs in study.lengths(part):
             montage, scratch = group(study, b, 'erf', epochs), group(study, b, 'scratch', epochs)
             equal = group(study, b, 'scratch', epochs + extra) if extra else []
             lines.append(f'| {epochs} | {mean_std([r["bbox_mAP"] for r in montage])} | '
                          f'{mean_std([r["bbox_mAP"] for r in scratch])} | '
                          f'{mean_std([r["bbox_mAP"] for r in equal])}' + (f' ({epochs + extra} e)' if extra else '')
-                         + f' | {totals(study, montage)["cpu_seconds"]:.0f} | {totals(study, equal)["cpu_seconds"]:.0f} | '
+                         + f' | {totals(study, montage)["compute"]:.0f} | {totals(study, equal)["compute"]:.0f} | '
                          f'{compare(montage, equal)} |')
         if plot_curve(study, osp.join(study.doc_dir, 'compute_curve.png')):
             lines += ['', f'![box AP against compute]({rel}/compute_curve.png)']
@@ -554,7 +566,8 @@ def write_report(study: Study, only: Sequence[str]) -> None:
         part = cfg.parts['init']
         epochs = study.length(part)
         lines += ['## Initialisation', '', f'Fine-tuning L = {epochs} epochs.', '',
-                  '| backbone | initialisation | box AP | box AP50 | fine-tune wall s | total CPU s | total images |',
+                  f'| backbone | initialisation | box AP | box AP50 | fine-tune wall s | total {study.compute_unit} | '
+                  'total images |',
                   '|---|---|---|---|---|---|---|']
         for b in part['backbones']:
             extra = study.results['calibration'].get(b, {}).get('extra_epochs')
@@ -567,7 +580,7 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                 finetune_seconds = statistics.mean(r['seconds'] for r in group_runs) if group_runs else float('nan')
                 lines.append(f'| {cfg.backbones[b]["label"]} | {label} | {mean_std([r["bbox_mAP"] for r in group_runs])} | '
                              f'{mean_std([r["bbox_mAP_50"] for r in group_runs])} | {finetune_seconds:.0f} | '
-                             f'{t["cpu_seconds"]:.0f} | {t["images"]:.0f} |')
+                             f'{t["compute"]:.0f} | {t["images"]:.0f} |')
                 bars.append((f'{cfg.backbones[b]["label"]}: {label}', group_runs))
             named = dict(rows)
             lines.append('')
