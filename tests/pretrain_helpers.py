@@ -1,5 +1,6 @@
 """Shrinking any pre-training config to a seconds-long CPU run on the tiny test store."""
 import os.path as osp
+from typing import Dict, Optional
 
 import torch
 from mmengine.config import Config
@@ -11,16 +12,26 @@ from conftest import ROOT
 DEMO_CLASSES = 7
 
 
-def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, batch_size: int = 2) -> Config:
+def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, batch_size: int = 2,
+                 backbone: Optional[Dict] = None, template: Optional[Dict] = None) -> Config:
     """``config`` (a path under configs/) trained for ``max_iters`` iterations of ``batch_size``
     montages from ``store``, in-process, with one ERF refresh (before the first iteration) and one
-    checkpoint at the end."""
+    checkpoint at the end; ``backbone`` overrides merge into ``model.backbone`` (e.g. narrower), and
+    ``template`` replaces the montage template of the head and the assembly (e.g. a 128 canvas cut at
+    32: a 4 x 4 map at stride 32, a third of the 224 canvas's pixels and 16 ERF positions, not 49)."""
     cfg = Config.fromfile(osp.join(ROOT, config))
+    if backbone:
+        cfg.merge_from_dict(dict(model=dict(backbone=backbone)))
     cfg.work_dir = str(work_dir)
     cfg.model.head.num_classes = DEMO_CLASSES
+    if backbone:
+        cfg.model.head.in_channels = None  # a narrowed backbone has fewer channels: inferred
     loader = cfg.train_dataloader
     loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False, pin_memory=False)
     loader.dataset.update(store=store, num_montages=max_iters * batch_size)
+    if template:
+        cfg.model.head.template = template
+        cfg.train_dataloader.dataset.pipeline[0].template = template
     cfg.train_cfg.max_iters = max_iters
     cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=max_iters, num_images=1, save_heatmaps=False)]
     cfg.default_hooks.logger.interval = 1

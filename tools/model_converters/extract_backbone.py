@@ -1,17 +1,22 @@
-"""Export the backbone of a pre-training checkpoint for mmdet detectors.
+"""Export the backbone of a pre-training checkpoint for a detector (or for torchvision).
 
     python tools/model_converters/extract_backbone.py work_dirs/demo/pretrain/iter_250.pth \
         work_dirs/demo/backbone.pth
+    # exactly the keys of a detector's backbone, checked key by key
+    python tools/model_converters/extract_backbone.py CKPT OUT \
+        --detector configs/det/mask-rcnn_swin-t-p4-w7_fpn_jigsaw-pre_8xb2-13e_coco.py
+    # a ResNet or MobileNetV2 in torchvision's layout, the montage head as its classifier
+    python tools/model_converters/extract_backbone.py CKPT OUT --to torchvision
 
-The output is a plain dict of tensors with the key names of the detector's backbone (mmdet ResNet,
-MobileNetV2, ...): it loads with
-torch.load(..., weights_only=True) and through a detector's
-backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=OUT)). The input is read with
+The output is a plain dict of tensors. By default it has the key names of the detector's backbone
+(every mmdet backbone: ResNet, ResNeXt, Res2Net, ResNeSt, RegNet, HRNet, MobileNetV2, EfficientNet,
+CSPDarknet, CSPNeXt, Swin, PVTv2): it loads with torch.load(..., weights_only=True) and through a
+detector's backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=OUT)). The input is read with
 weights_only=True too: a checkpoint whose pickle would run code is refused.
 """
 import argparse
 
-from mmjigsaw.engine import export_backbone
+from mmjigsaw.engine.backbone_export import EXPORT_LAYOUTS, export_backbone
 from mmjigsaw.utils import run_cli
 
 
@@ -19,9 +24,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('checkpoint', help='pre-training checkpoint (mmengine runner or state dict)')
     parser.add_argument('out', help='backbone checkpoint to write')
+    parser.add_argument('--to', choices=EXPORT_LAYOUTS, default='mmdet',
+                        help="key layout: the detector backbone's (mmdet, default) or torchvision's")
+    parser.add_argument('--detector', help="a detector config: write exactly its backbone's keys, checked")
     args = parser.parse_args()
-    count = export_backbone(args.checkpoint, args.out)
-    print(f'wrote {count} backbone tensors to {args.out}')
+    result = export_backbone(args.checkpoint, args.out, to=args.to, detector=args.detector)
+    print(f'wrote {result.count} backbone tensors to {args.out} ({result.note})')
+    if result.dropped:
+        print(f'left out {len(result.dropped)} pre-training-only tensors: {", ".join(result.dropped[:6])}'
+              f'{", ..." if len(result.dropped) > 6 else ""}')
 
 
 if __name__ == '__main__':

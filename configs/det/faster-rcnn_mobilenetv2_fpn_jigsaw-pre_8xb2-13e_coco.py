@@ -1,0 +1,26 @@
+# Faster R-CNN with a MobileNetV2 (width 1.0) FPN, fine-tuned on COCO from a Montage-pre-trained
+# MobileNetV2 with the paper's schedule (1333x800, flip 0.5, 13 epochs; stem and first stage frozen,
+# BN frozen, as mmdet's configs fine-tune a pre-trained backbone). The backbone comes from
+#   bash tools/dist_train.sh configs/jigsaw/jigsaw_mobilenetv2_8xb64-coslr-64k_coco.py 8
+#   python tools/model_converters/extract_backbone.py \
+#       work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/iter_64000.pth \
+#       work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/backbone.pth
+_base_ = [
+    'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
+    'mmdet::_base_/datasets/coco_detection.py',
+    '../_base_/schedules/det_sgd_13e.py',
+    '../_base_/det_runtime.py',
+]
+
+pretrained = 'work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/backbone.pth'
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='MobileNetV2',
+        widen_factor=1.0,
+        out_indices=(1, 2, 4, 7),  # strides 4, 8, 16, 32
+        frozen_stages=1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=True,
+        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    neck=dict(in_channels=[24, 32, 96, 1280]))
