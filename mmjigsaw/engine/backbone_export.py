@@ -12,7 +12,7 @@ BACKBONE_PREFIX = 'backbone.'
 #: (and strips that prefix), unlike mmengine's generic loader, which takes the backbone's own names
 SWIN_KEY = 'w_msa.relative_position_bias_table'
 #: the layouts export_backbone writes
-EXPORT_LAYOUTS = ('mmdet', 'torchvision')
+EXPORT_LAYOUTS = ('mmdet', 'torchvision', 'timm')
 
 
 class ExportResult(NamedTuple):
@@ -89,8 +89,10 @@ def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[st
         src: pre-training checkpoint (runner checkpoint or state dict), read with ``weights_only=True``.
         dst: output path.
         to: ``'mmdet'``: the backbone's own key names, as the detector's backbone has them;
-            ``'torchvision'``: a ResNet or MobileNetV2 in torchvision's layout with the montage head
-            as its classifier (see :mod:`mmjigsaw.models.converters.torchvision_layout`).
+            ``'torchvision'``: a ResNet or MobileNetV2 (mmdet's, or a TorchvisionBackbone) in
+            torchvision's layout with the montage head as its classifier (see
+            :mod:`mmjigsaw.models.converters.torchvision_layout`); ``'timm'``: a TimmBackbone's model in
+            timm's layout, for ``timm.create_model(name, num_classes=0)``.
         detector: a detector config (``to='mmdet'`` only): write exactly the keys of its backbone,
             checked key by key and shape by shape, dropping pre-training-only keys.
     Returns:
@@ -101,13 +103,17 @@ def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[st
     checkpoint = load_checkpoint_safely(src)
     state = extract_backbone_state(checkpoint)
     dropped: List[str] = []
+    if to != 'mmdet' and detector:
+        raise ConfigError(f'--detector applies to the mmdet layout, not --to {to}.')
     if to == 'torchvision':
-        if detector:
-            raise ConfigError('--detector applies to the mmdet layout; torchvision models take --to torchvision.')
         from mmjigsaw.models.converters.torchvision_layout import (describe, head_as_classifier,
                                                                    to_torchvision_layout)
         state, arch = to_torchvision_layout(state, head_as_classifier(checkpoint.get('state_dict', checkpoint)))
         note = describe(arch, state)
+    elif to == 'timm':
+        from mmjigsaw.models.converters.torchvision_layout import unwrap
+        state = unwrap(state)
+        note = "timm's layout: loads strict=True into timm.create_model(model_name, num_classes=0)"
     elif detector:
         state, dropped = fit_to_backbone(state, detector_backbone_state(detector), f"{detector}'s backbone")
         note = f"exactly the keys of {detector}'s backbone: loads strict=True there and through its init_cfg"

@@ -7,6 +7,8 @@
         --detector configs/det/mask-rcnn_swin-t-p4-w7_fpn_jigsaw-pre_8xb2-13e_coco.py
     # a ResNet or MobileNetV2 in torchvision's layout, the montage head as its classifier
     python tools/model_converters/extract_backbone.py CKPT OUT --to torchvision
+    # a TimmBackbone in timm's layout, for timm.create_model(model_name, num_classes=0)
+    python tools/model_converters/extract_backbone.py CKPT OUT --to timm
 
 The output is a plain dict of tensors. By default it has the key names of the detector's backbone
 (every mmdet backbone: ResNet, ResNeXt, Res2Net, ResNeSt, RegNet, HRNet, MobileNetV2, EfficientNet,
@@ -25,7 +27,7 @@ def main():
     parser.add_argument('checkpoint', help='pre-training checkpoint (mmengine runner or state dict)')
     parser.add_argument('out', help='backbone checkpoint to write')
     parser.add_argument('--to', choices=EXPORT_LAYOUTS, default='mmdet',
-                        help="key layout: the detector backbone's (mmdet, default) or torchvision's")
+                        help="key layout: the detector backbone's (mmdet, default), torchvision's or timm's")
     parser.add_argument('--detector', help="a detector config: write exactly its backbone's keys, checked")
     args = parser.parse_args()
     result = export_backbone(args.checkpoint, args.out, to=args.to, detector=args.detector)

@@ -21,6 +21,8 @@ from .mobilenet_v2 import mmdet_to_torchvision_mobilenet_v2
 #: every key of an mmdet ResNet / ResNeXt (pytorch or caffe style, plain stem) that torchvision also has
 _RESNET_KEY = re.compile(r'^(conv1\.weight|bn1\.\w+|'
                          r'layer[1-4]\.\d+\.(conv[1-3]\.weight|bn[1-3]\.\w+|downsample\.[01]\.\w+))$')
+#: keys of a backbone wrapper (TorchvisionBackbone, TimmBackbone) start with this; the rest is the library's layout
+WRAPPED = 'model.'
 #: the classifier of each torchvision architecture
 TORCHVISION_CLASSIFIER = {'resnet': 'fc', 'mobilenet_v2': 'classifier.1'}
 
@@ -60,20 +62,34 @@ def to_torchvision_layout(backbone: Mapping[str, torch.Tensor],
     Returns:
         (state dict, architecture name).
     """
-    arch = torchvision_arch(backbone)
-    if arch == 'resnet':
-        out = OrderedDict((k, v.detach().cpu().clone()) for k, v in backbone.items())
+    if backbone and all(k.startswith(WRAPPED) for k in backbone):  # TorchvisionBackbone: already torchvision's
+        out = unwrap(backbone)
+        arch = ('resnet' if all(_RESNET_KEY.match(k) for k in out) else
+                'mobilenet_v2' if 'features.18.0.weight' in out and 'features.1.conv.0.0.weight' in out else None)
     else:
-        out = mmdet_to_torchvision_mobilenet_v2(backbone)
-    if classifier is not None:
+        arch = torchvision_arch(backbone)
+        out = (OrderedDict((k, v.detach().cpu().clone()) for k, v in backbone.items()) if arch == 'resnet'
+               else mmdet_to_torchvision_mobilenet_v2(backbone))
+    if classifier is not None and arch is not None:
         weight, bias = classifier
         name = TORCHVISION_CLASSIFIER[arch]
         out[f'{name}.weight'], out[f'{name}.bias'] = weight, bias
     return out, arch
 
 
-def describe(arch: str, state: Dict[str, torch.Tensor]) -> str:
+def unwrap(backbone: Mapping[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
+    """The library's own key names of a TimmBackbone / TorchvisionBackbone state (``model.`` removed)."""
+    if not backbone or not all(k.startswith(WRAPPED) for k in backbone):
+        raise DataError(f'the backbone\'s keys do not all start with "{WRAPPED}" (e.g. {list(backbone)[:2]}): '
+                        'it is not a TimmBackbone / TorchvisionBackbone.')
+    return OrderedDict((k[len(WRAPPED):], v.detach().cpu().clone()) for k, v in backbone.items())
+
+
+def describe(arch: Optional[str], state: Dict[str, torch.Tensor]) -> str:
     """How to load a result of :func:`to_torchvision_layout`, for the tools' output."""
+    if arch is None:
+        return ('torchvision layout of the TorchvisionBackbone\'s model without its classifier: loads with '
+                'strict=False into torchvision.models.get_model(name) (only the classifier missing)')
     name = TORCHVISION_CLASSIFIER[arch]
     if f'{name}.weight' not in state:
         return (f'torchvision {arch} layout without classifier: load with strict=False '

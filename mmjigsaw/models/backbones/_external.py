@@ -1,0 +1,77 @@
+"""What the timm and torchvision wrappers share: importing the library, loading local weights safely,
+and the fine-tuning switches (BN in eval mode, frozen leading modules)."""
+import importlib
+from collections import OrderedDict
+from typing import Dict, Iterable, List
+
+import torch
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from mmjigsaw.utils import ConfigError, DataError
+
+#: prefixes that wrap a backbone's own keys in common checkpoints
+WRAPPER_PREFIXES = ('module.', 'backbone.', 'model.')
+
+
+def import_library(name: str, wrapper: str):
+    """Import ``timm`` / ``torchvision``, or say in one line why the wrapper cannot be used."""
+    try:
+        return importlib.import_module(name)
+    except Exception as err:  # noqa: BLE001 - a torchvision built for another torch raises RuntimeError
+        raise ConfigError(f'{wrapper} needs {name}, which does not import here ({type(err).__name__}: '
+                          f'{str(err).splitlines()[0] if str(err) else ""}); install {name} with a torchvision '
+                          f'built for this torch ({torch.__version__}).') from None
+
+
+def load_local_weights(path: str) -> 'OrderedDict[str, torch.Tensor]':
+    """A local checkpoint's tensors (``torch.load(weights_only=True)``), unwrapped from ``state_dict`` /
+    ``model`` and from the prefixes of :data:`WRAPPER_PREFIXES` shared by every key."""
+    try:
+        ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as err:
+        raise DataError(f'{path}: not a tensor-only checkpoint ({type(err).__name__}: '
+                        f'{str(err).splitlines()[0] if str(err) else ""}).') from None
+    for key in ('state_dict', 'model'):
+        if isinstance(ckpt, dict) and isinstance(ckpt.get(key), dict):
+            ckpt = ckpt[key]
+    state = OrderedDict(ckpt)
+    stripped = True
+    while stripped and state:
+        stripped = False
+        for prefix in WRAPPER_PREFIXES:
+            if all(k.startswith(prefix) for k in state):
+                state = OrderedDict((k[len(prefix):], v) for k, v in state.items())
+                stripped = True
+    return state
+
+
+def load_into(model: nn.Module, state: Dict[str, torch.Tensor], source: str,
+              ignore: Iterable[str] = ()) -> List[str]:
+    """Load ``state`` into ``model``: every model key must be there with its shape; keys the model
+    lacks (e.g. an ImageNet classifier) are skipped and returned. ``ignore`` lists prefixes of model
+    keys allowed to stay as initialised."""
+    own = model.state_dict()
+    ignore = tuple(ignore)
+    missing = [k for k in own if k not in state and not k.startswith(ignore)]
+    shape = [k for k in own if k in state and state[k].shape != own[k].shape]
+    if missing or shape:
+        raise DataError(f'{source} does not fit the model: {len(missing)} missing keys {missing[:3]}, '
+                        f'{len(shape)} of another shape {shape[:3]}.')
+    model.load_state_dict({k: v for k, v in state.items() if k in own}, strict=False)
+    return [k for k in state if k not in own]
+
+
+def set_norm_eval(module: nn.Module) -> None:
+    """BatchNorm layers to eval mode: statistics frozen, as mmdet fine-tunes a pre-trained backbone."""
+    for m in module.modules():
+        if isinstance(m, _BatchNorm):
+            m.eval()
+
+
+def freeze(modules: Iterable[nn.Module]) -> None:
+    """No gradients and eval mode for ``modules``."""
+    for m in modules:
+        m.eval()
+        for p in m.parameters():
+            p.requires_grad = False
