@@ -105,5 +105,39 @@ def test_converted_backbone_computes_what_torchvision_computes(imagenet_file):
     backbone = _mmdet_mobilenet_v2()
     backbone.load_state_dict(torchvision_to_mmdet_mobilenet_v2(reference.state_dict()), strict=True)
     x = torch.randn(2, 3, 96, 96, generator=torch.Generator().manual_seed(0))
+    backbone.eval()  # mmdet's MobileNetV2.train() returns None
     with torch.no_grad():
-        torch.testing.assert_close(backbone.eval()(x)[-1], reference.eval().features(x), rtol=1e-4, atol=1e-4)
+        torch.testing.assert_close(backbone(x)[-1], reference.eval().features(x), rtol=1e-4, atol=1e-4)
+
+
+def _imagenet_input(path: str) -> torch.Tensor:
+    """torchvision's ImageNet evaluation transform: shorter side 256, centre crop 224, RGB mean/std."""
+    import cv2
+    import numpy as np
+    img = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)
+    scale = 256 / min(img.shape[:2])
+    img = cv2.resize(img, (round(img.shape[1] * scale), round(img.shape[0] * scale)), interpolation=cv2.INTER_LINEAR)
+    y, x = (img.shape[0] - 224) // 2, (img.shape[1] - 224) // 2
+    img = (img[y:y + 224, x:x + 224].astype(np.float32) - (123.675, 116.28, 103.53)) / (58.395, 57.12, 57.375)
+    return torch.from_numpy(img.transpose(2, 0, 1).copy()).float()[None]
+
+
+def test_converted_imagenet_backbone_recognises_a_photo(imagenet_file):
+    """The converted backbone + the file's own ImageNet classifier see ImageNet classes in matplotlib's
+    sample photo of Grace Hopper (bow tie 457, military uniform 652, mortarboard 667, suit 834): the
+    weights compute features, not just load. The exact top-1 probability is the one recorded for
+    this conversion (torchvision could not run here to give its own): swapping two residual blocks
+    of a stage, which every key/shape check accepts, moves the top-1 to 652."""
+    from matplotlib import cbook
+    from mmjigsaw.models.converters import convert_imagenet_weights
+    x = _imagenet_input(str(cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)))
+    backbone = _mmdet_mobilenet_v2()
+    backbone.load_state_dict(convert_imagenet_weights('mobilenet_v2'), strict=True)
+    source = torch.load(imagenet_file, weights_only=True)
+    backbone.eval()  # mmdet's MobileNetV2.train() returns None
+    with torch.no_grad():
+        pooled = backbone(x)[-1].mean((2, 3))
+    probs = (pooled @ source['classifier.1.weight'].T + source['classifier.1.bias']).softmax(-1)[0]
+    top5 = probs.topk(5).indices.tolist()
+    assert top5[0] == 457 and {652, 667, 834} <= set(top5), top5
+    assert probs[457].item() == pytest.approx(0.363, abs=0.01)
