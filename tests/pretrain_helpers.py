@@ -2,6 +2,7 @@
 import os.path as osp
 from typing import Dict, Optional
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -55,3 +56,13 @@ def assert_erf_table_refreshed(table: torch.Tensor) -> None:
     torch.testing.assert_close(table.sum(1), torch.ones(len(table)), atol=1e-5, rtol=0)
     assert (table.max(1).values >= 0.7 - 1e-6).all()
     assert (table.max(1).values < 1 - 1e-4).any(), 'the table is still the block-wise one'
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Run a test's tiny models on one intra-op thread: on 2 busy cores, two OpenMP threads wait on
+    each other and a small convolution runs some 30 times slower than on one."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

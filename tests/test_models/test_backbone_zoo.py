@@ -19,7 +19,9 @@ from conftest import ROOT
 from mmjigsaw.engine import load_checkpoint_safely
 from mmjigsaw.engine.backbone_export import (BACKBONE_PREFIX, export_backbone, extract_backbone_state,
                                              fit_to_backbone)
-from pretrain_helpers import assert_erf_table_refreshed, tiny_pretrain
+from pretrain_helpers import assert_erf_table_refreshed, one_torch_thread, tiny_pretrain  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 TINY_HRNET = dict(extra=dict(
     stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(1, ), num_channels=(8, )),
@@ -35,8 +37,8 @@ ZOO = [
     ('resnext', 'jigsaw_resnext101-64x4d_8xb64-coslr-64k_coco.py', dict(depth=50, groups=2, base_width=4,
                                                                         base_channels=8),
      'mmdet::faster_rcnn/faster-rcnn_x101-64x4d_fpn_1x_coco.py'),
-    ('res2net', 'jigsaw_res2net101-w26-s4_8xb64-coslr-64k_coco.py', dict(depth=50, scales=2, base_width=4,
-                                                                          base_channels=8),
+    ('res2net', 'jigsaw_res2net101-w26-s4_8xb64-coslr-64k_coco.py',
+     dict(depth=50, scales=2, base_width=4, base_channels=8),
      'mmdet::res2net/faster-rcnn_res2net-101_fpn_2x_coco.py'),
     ('resnest', 'jigsaw_resnest50_8xb64-coslr-64k_coco.py', dict(base_channels=16, stem_channels=16),
      'mmdet::resnest/faster-rcnn_s50_fpn_syncbn-backbone+head_ms-range-1x_coco.py'),

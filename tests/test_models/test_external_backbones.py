@@ -32,8 +32,8 @@ class TestLocalWeights:
 
     def test_prefixes_and_containers_are_unwrapped(self, tmp_path):
         path = str(tmp_path / 'w.pth')
-        torch.save({'state_dict': {'module.backbone.conv.weight': torch.ones(2), 'module.backbone.fc.bias': torch.zeros(1)}},
-                   path)
+        state = {'module.backbone.conv.weight': torch.ones(2), 'module.backbone.fc.bias': torch.zeros(1)}
+        torch.save({'state_dict': state}, path)
         assert list(load_local_weights(path)) == ['conv.weight', 'fc.bias']
 
     def test_a_pickle_that_would_run_code_is_refused(self, tmp_path):

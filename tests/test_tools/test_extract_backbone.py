@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 
 from conftest import ROOT, crafted_checkpoint, run_tool, tiny_pretrain_cfg
 from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
-from pretrain_helpers import assert_erf_table_refreshed, tiny_pretrain
+from pretrain_helpers import assert_erf_table_refreshed, one_torch_thread, tiny_pretrain  # noqa: F401
 
 
 @pytest.fixture(scope='module')
@@ -63,6 +63,7 @@ MOBILENET_V2_CONFIG = 'configs/jigsaw/jigsaw_mobilenetv2_8xb64-coslr-64k_coco.py
 
 
 @pytest.mark.slow  # trains MobileNetV2 for two iterations and runs the export tool
+@pytest.mark.usefixtures('one_torch_thread')
 def test_mobilenet_v2_pretrains_and_its_export_loads_strictly_into_the_detector_backbone(demo_store, tmp_path):
     runner, checkpoint = tiny_pretrain(MOBILENET_V2_CONFIG, demo_store, tmp_path / 'pretrain')
     assert runner.iter == 2 and runner.model.head.conv.in_channels == 1280
