@@ -70,13 +70,18 @@ def test_random_init_baselines_train_every_layer_with_normalising_norms(path):
     backbone = _train_mode_backbone(path)
     frozen = [name for name, p in backbone.named_parameters() if not p.requires_grad]
     assert not frozen, f'frozen backbone parameters: {frozen[:4]}'
-    norms = [(name, m) for name, m in backbone.named_modules() if isinstance(m, (_BatchNorm, nn.GroupNorm))]
+    norms = [(name, m) for name, m in backbone.named_modules()
+             if isinstance(m, (_BatchNorm, nn.GroupNorm, nn.LayerNorm))]
     assert norms and all(m.training for _, m in norms), [name for name, m in norms if not m.training][:4]
 
 
 @pytest.mark.parametrize('path', PRETRAINED, ids=osp.basename)
 def test_pretrained_backbones_are_fine_tuned_the_papers_way(path):
-    """Frozen BN (statistics and affine kept) for a pre-trained backbone: mmdet's and the paper's recipe."""
+    """Frozen BN (statistics and affine kept) for a pre-trained backbone: mmdet's and the paper's recipe.
+    LayerNorm-only backbones (Swin) have no statistics to freeze."""
     backbone = _train_mode_backbone(path)
     norms = [m for m in backbone.modules() if isinstance(m, _BatchNorm)]
-    assert norms and not any(m.training for m in norms)
+    if not norms:
+        assert any(isinstance(m, nn.LayerNorm) for m in backbone.modules())
+        return
+    assert not any(m.training for m in norms)

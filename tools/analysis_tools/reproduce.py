@@ -260,27 +260,51 @@ class Study:
                      log=osp.join(self.out, 'logs', f'{backbone}_imagenet.log'))
         return path
 
-    def extra_epochs(self, backbone: str, part: str) -> int:
-        """E: the pre-training's compute in fine-tuning epochs, measured once per backbone with the
-        first seed of ``part`` (the shortest Montage fine-tuning of the part is the reference).
+    def epoch_compute(self, rec: Dict) -> float:
+        """Compute of one fine-tuning epoch of a run: its compute less the share of its wall time
+        spent outside training iterations (start-up, evaluation), over its epochs."""
+        return self.compute(rec) * min(1.0, rec['train_seconds'] / rec['seconds']) / rec['epochs']
 
-        One epoch's compute is the reference run's, less the share of its wall time spent outside
-        training iterations (start-up, evaluation), over its epochs."""
+    def extra_epochs(self, backbone: str, part: str, epochs: int) -> int:
+        """E for Montage + ``epochs``: the extra epochs that give random init the same total compute,
+        E = round((P + L f_montage - L f_scratch) / f_scratch), with P the pre-training's compute and f
+        one epoch's (a randomly initialised backbone trains every layer, so its epoch costs more).
+
+        P and f are medians over the seeds finished when first needed (the first seed of ``part``,
+        at the part's shortest length); ``--recalibrate`` measures them again over every seed."""
+        if self.quick:
+            return self.cfg.quick.extra_epochs
         calibration = self.results['calibration'].get(backbone)
-        if calibration is None and self.quick:
-            calibration = dict(extra_epochs=self.cfg.quick.extra_epochs, measured_from='fixed by --quick')
         if calibration is None:
-            spec, seed = self.cfg.parts[part], self.seeds(self.cfg.parts[part])[0]
-            epochs = min(self.lengths(spec)) if 'lengths' in spec else self.length(spec)
-            reference = self.finetune(Cell('finetune', backbone, 'erf', 'montage', epochs, seed))
+            spec = self.cfg.parts[part]
+            length = min(self.lengths(spec)) if 'lengths' in spec else self.length(spec)
+            seed = self.seeds(spec)[0]
+            montage = self.finetune(Cell('finetune', backbone, 'erf', 'montage', length, seed))
+            scratch = self.finetune(Cell('finetune', backbone, '', 'scratch', length, seed))
             pre = self.pretrain(backbone, 'erf', seed)
-            epoch = self.compute(reference) * reference['train_seconds'] / reference['seconds'] / epochs
-            calibration = dict(pretrain_compute=self.compute(pre), epoch_compute=round(epoch, 1),
-                               unit=self.compute_unit, extra_epochs=max(1, round(self.compute(pre) / epoch)),
-                               measured_from=[pre['key'], reference['key']])
+            runs = self.results['runs'].values()
+            same = [r for r in runs if r['backbone'] == backbone and r['epochs'] in (0, length)]
+            pre = [r for r in same if r['kind'] == 'pretrain' and r['variant'] == 'erf'] or [pre]
+            montage = [r for r in same if r['kind'] == 'finetune' and r['init'] == 'montage'
+                       and r['variant'] == 'erf'] or [montage]
+            scratch = [r for r in same if r['kind'] == 'finetune' and r['init'] == 'scratch'] or [scratch]
+            calibration = dict(
+                unit=self.compute_unit, pretrain_compute=round(statistics.median(map(self.compute, pre)), 1),
+                epoch_compute_montage=round(statistics.median(map(self.epoch_compute, montage)), 1),
+                epoch_compute_scratch=round(statistics.median(map(self.epoch_compute, scratch)), 1),
+                measured_from=sorted(r['key'] for r in pre + montage + scratch))
             self.results['calibration'][backbone] = calibration
             atomic_write_json(self.results, self.results_file)
-        return calibration['extra_epochs']
+        c = calibration
+        extra = (c['pretrain_compute'] + epochs * (c['epoch_compute_montage'] - c['epoch_compute_scratch'])) \
+            / c['epoch_compute_scratch']
+        return max(1, round(extra))
+
+    def equal_epochs(self, backbone: str, epochs: int) -> Optional[int]:
+        """L + E for Montage + ``epochs``, or None before the calibration exists (nothing runs)."""
+        if self.quick or backbone in self.results['calibration']:
+            return epochs + self.extra_epochs(backbone, '', epochs)
+        return None
 
     def finetune(self, cell: Cell) -> Dict:
         """Fine-tune and evaluate one detector (box AP on the val split after the last epoch)."""
@@ -337,7 +361,8 @@ class Study:
                     if over_budget and backbone not in self.results['calibration']:
                         left_out.append(f'finetune_{backbone}_scratch-equal-to-{epochs}e_seed{seed}')
                         continue
-                    item = Cell('finetune', backbone, '', 'scratch', epochs + self.extra_epochs(backbone, part), seed)
+                    item = Cell('finetune', backbone, '', 'scratch', epochs + self.extra_epochs(backbone, part, epochs),
+                                seed)
                 if self.done(item):
                     continue
                 if over_budget:
@@ -395,12 +420,12 @@ def claims(study: Study, only: Sequence[str]) -> List[tuple]:
     cfg, rows = study.cfg, []
     if 'curve' in only:
         b = cfg.parts['curve']['backbone']
-        extra = study.results['calibration'].get(b, {}).get('extra_epochs')
         for epochs in study.lengths(cfg.parts['curve']):
-            equal = group(study, b, 'scratch', epochs + extra) if extra else []
+            equal_epochs = study.equal_epochs(b, epochs)
+            equal = group(study, b, 'scratch', equal_epochs) if equal_epochs else []
             rows.append(('Pre-training pays for itself: pre-training + fine-tuning beats random init given the same '
                          'total compute', f'{cfg.backbones[b]["label"]}: Montage + {epochs} e vs random init '
-                         + (f'{epochs + extra} e' if extra else '(equal compute not measured yet)'),
+                         + (f'{equal_epochs} e' if equal_epochs else '(equal compute not measured yet)'),
                          compare(group(study, b, 'erf', epochs), equal)))
     if 'init' in only:
         epochs = study.length(cfg.parts['init'])
@@ -530,12 +555,13 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                                'machine inflates them far less than wall seconds)')
               + ' and images processed (montages in pre-training, detection images in fine-tuning); wall seconds '
               'are in the tables too, and every run records the machine\'s load average in runs.json.',
-              '- Equal compute: ' + ('; '.join(
-                  f'{b}: pre-training {c["pretrain_compute"]:.0f} {c["unit"]} = {c["extra_epochs"]} fine-tuning '
-                  f'epochs of {c["epoch_compute"]:.0f} {c["unit"]}, so the scratch run at equal compute with Montage + '
-                  f'L epochs fine-tunes L + {c["extra_epochs"]}' if 'pretrain_compute' in c else
-                  f'{b}: E = {c["extra_epochs"]} ({c["measured_from"]})' for b, c in study.results['calibration'].items())
-                  or 'not measured yet') + '.', '']
+              '- Equal compute: random init fine-tunes L + E epochs against Montage + L, with E = round((P + L f_m - '
+              'L f_s) / f_s), P the pre-training\'s compute and f_m, f_s one fine-tuning epoch\'s from a Montage and '
+              'a random backbone (medians over seeds; the random one trains every layer, so its epoch costs more): '
+              + ('; '.join(f'{b}: P = {c["pretrain_compute"]:.0f} {c["unit"]}, f_m = {c["epoch_compute_montage"]:.0f}, '
+                           f'f_s = {c["epoch_compute_scratch"]:.0f} (from {len(c["measured_from"])} runs)'
+                           for b, c in study.results['calibration'].items())
+                 or ('E fixed by --quick' if study.quick else 'not measured yet')) + '.', '']
     lines += ['## The paper\'s claims, measured here', '', '| the paper\'s claim | compared here | box AP difference '
               '+- SE: verdict |', '|---|---|---|']
     lines += [f'| {claim} | {what} | {result} |' for claim, what, result in claims(study, only)]
@@ -545,7 +571,6 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     if 'curve' in only:
         part = cfg.parts['curve']
         b = part['backbone']
-        extra = study.results['calibration'].get(b, {}).get('extra_epochs')
         lines += ['## The compute curve (the paper\'s central claim)', '',
                   f'{cfg.backbones[b]["label"]}: Montage pre-training + L epochs against random init at the same L '
                   'and at equal compute.', '',
@@ -553,10 +578,11 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                   f'(Montage) | total {study.compute_unit} (equal) | Montage - equal compute |', '|---|---|---|---|---|---|---|']
         for epochs in study.lengths(part):
             montage, scratch = group(study, b, 'erf', epochs), group(study, b, 'scratch', epochs)
-            equal = group(study, b, 'scratch', epochs + extra) if extra else []
+            equal_epochs = study.equal_epochs(b, epochs)
+            equal = group(study, b, 'scratch', equal_epochs) if equal_epochs else []
             lines.append(f'| {epochs} | {mean_std([r["bbox_mAP"] for r in montage])} | '
                          f'{mean_std([r["bbox_mAP"] for r in scratch])} | '
-                         f'{mean_std([r["bbox_mAP"] for r in equal])}' + (f' ({epochs + extra} e)' if extra else '')
+                         f'{mean_std([r["bbox_mAP"] for r in equal])}' + (f' ({equal_epochs} e)' if equal_epochs else '')
                          + f' | {totals(study, montage)["compute"]:.0f} | {totals(study, equal)["compute"]:.0f} | '
                          f'{compare(montage, equal)} |')
         if plot_curve(study, osp.join(study.doc_dir, 'compute_curve.png')):
@@ -570,13 +596,13 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                   'total images |',
                   '|---|---|---|---|---|---|---|']
         for b in part['backbones']:
-            extra = study.results['calibration'].get(b, {}).get('extra_epochs')
+            equal_epochs = study.equal_epochs(b, epochs)
             rows = [(init, group(study, b, 'erf' if init == 'montage' else init, epochs))
                     for init in cfg.backbones[b]['finetune']]
-            rows.append(('scratch-equal', group(study, b, 'scratch', epochs + extra) if extra else []))
+            rows.append(('scratch-equal', group(study, b, 'scratch', equal_epochs) if equal_epochs else []))
             for init, group_runs in rows:
                 t = totals(study, group_runs)
-                label = INIT_LABELS[init] + (f' ({epochs + extra} e)' if init == 'scratch-equal' and extra else '')
+                label = INIT_LABELS[init] + (f' ({equal_epochs} e)' if init == 'scratch-equal' and equal_epochs else '')
                 finetune_seconds = statistics.mean(r['seconds'] for r in group_runs) if group_runs else float('nan')
                 lines.append(f'| {cfg.backbones[b]["label"]} | {label} | {mean_std([r["bbox_mAP"] for r in group_runs])} | '
                              f'{mean_std([r["bbox_mAP_50"] for r in group_runs])} | {finetune_seconds:.0f} | '
@@ -612,8 +638,8 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     planned = [item for _, item in study.plan(only)]
     missing = [c.key for c in planned if isinstance(c, Cell) and c.key not in runs]
     missing += [f'finetune_{b}_scratch-equal-to-{e}e_seed{s}' for c in planned if isinstance(c, tuple)
-                for _, b, e, s in [c] if b not in study.results['calibration']
-                or f'finetune_{b}_scratch_{e + study.results["calibration"][b]["extra_epochs"]}e_seed{s}' not in runs]
+                for _, b, e, s in [c] if study.equal_epochs(b, e) is None
+                or f'finetune_{b}_scratch_{study.equal_epochs(b, e)}e_seed{s}' not in runs]
     lines += ['## Left out', '', (f'{len(missing)} planned runs have not run yet: ' + ', '.join(f'`{k}`' for k in missing)
                                   if missing else 'Nothing: every planned run finished.'),
               '', 'Parts not requested in this run: ' + (', '.join(p for p in PARTS if p not in only) or 'none') + '.', '',
@@ -634,6 +660,9 @@ def parse_args():
     parser.add_argument('--quick', action='store_true', help='tiny data and schedules (what the tests run)')
     parser.add_argument('--doc', help='report to write (default: docs/reproduction.md, OUT/reproduction.md with --quick)')
     parser.add_argument('--budget-minutes', type=float, help='start no run after this many minutes')
+    parser.add_argument('--recalibrate', action='store_true',
+                        help='measure the equal-compute calibration again over every finished seed (e.g. when the '
+                             'first seed shared the machine; see each run\'s load in runs.json)')
     return parser.parse_args()
 
 
@@ -647,6 +676,8 @@ def main():
     doc = args.doc or (osp.join(args.out, 'reproduction.md') if args.quick else osp.join(REPO_ROOT, 'docs', 'reproduction.md'))
     study = Study(cfg, osp.relpath(osp.abspath(args.study), REPO_ROOT), osp.abspath(args.out), osp.abspath(doc),
                   args.quick, command='python tools/analysis_tools/reproduce.py ' + ' '.join(sys.argv[1:]))
+    if args.recalibrate:
+        study.results['calibration'] = {}
     left_out = study.run(only, args.budget_minutes)
     print(f'[reproduce] wrote {doc} and {study.doc_dir}/')
     for key in left_out:
