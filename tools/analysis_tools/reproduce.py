@@ -368,6 +368,8 @@ class Study:
                 if over_budget:
                     left_out.append(item.key)
                     continue
+                if self.command not in self.results.setdefault('commands', []):
+                    self.results['commands'].append(self.command)
                 self.finetune(item)
             except ToolFailed as err:
                 print(f'[reproduce] FAILED: {err}', flush=True)
@@ -393,10 +395,11 @@ def group(study: Study, backbone: str, source: str, epochs: int) -> List[Dict]:
 
 
 def totals(study: Study, runs: Sequence[Dict]) -> Dict:
-    """Mean total wall seconds, compute and images (pre-training included) of a row's runs."""
+    """Median total wall seconds, compute and images (pre-training included) of a row's runs: the
+    median, since a run that shared the machine costs more without being a different experiment."""
     pre = [study.results['runs'].get(r['pretrain']) if r.get('pretrain') else None for r in runs]
     measures = dict(seconds=lambda r: r['seconds'], compute=study.compute, images=lambda r: r['images'])
-    return {name: statistics.mean(f(r) + (f(p) if p else 0) for r, p in zip(runs, pre)) if runs else float('nan')
+    return {name: statistics.median(f(r) + (f(p) if p else 0) for r, p in zip(runs, pre)) if runs else float('nan')
             for name, f in measures.items()}
 
 
@@ -530,7 +533,7 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     rel = osp.basename(study.doc_dir)
     lines = ['# Reproduction of the paper\'s claims at small scale', '',
              '<!-- written by tools/analysis_tools/reproduce.py; rerun it to update -->', '',
-             f'Command: `{study.command}`  ',
+             'Commands that ran these runs: ' + '; '.join(f'`{c}`' for c in study.results.get('commands', [])) + '  ',
              f'Machine: {environment()}  ',
              f'Written: {datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; wall time of all runs so far: '
              f'{sum(r["seconds"] for r in runs.values()) / 3600:.2f} h ({len(runs)} runs); '
@@ -575,7 +578,7 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                   f'{cfg.backbones[b]["label"]}: Montage pre-training + L epochs against random init at the same L '
                   'and at equal compute.', '',
                   f'| fine-tuning L | Montage + L | random init, L | random init, equal compute | total {study.compute_unit} '
-                  f'(Montage) | total {study.compute_unit} (equal) | Montage - equal compute |', '|---|---|---|---|---|---|---|']
+                  f'(Montage, median) | total {study.compute_unit} (equal, median) | Montage - equal compute |', '|---|---|---|---|---|---|---|']
         for epochs in study.lengths(part):
             montage, scratch = group(study, b, 'erf', epochs), group(study, b, 'scratch', epochs)
             equal_epochs = study.equal_epochs(b, epochs)
@@ -592,9 +595,10 @@ def write_report(study: Study, only: Sequence[str]) -> None:
         part = cfg.parts['init']
         epochs = study.length(part)
         lines += ['## Initialisation', '', f'Fine-tuning L = {epochs} epochs.', '',
-                  f'| backbone | initialisation | box AP | box AP50 | fine-tune wall s | total {study.compute_unit} | '
-                  'total images |',
+                  f'| backbone | initialisation | box AP | box AP50 | fine-tune wall s (median) | total {study.compute_unit} '
+                  '(median) | total images |',
                   '|---|---|---|---|---|---|---|']
+        notes = []
         for b in part['backbones']:
             equal_epochs = study.equal_epochs(b, epochs)
             rows = [(init, group(study, b, 'erf' if init == 'montage' else init, epochs))
@@ -603,19 +607,18 @@ def write_report(study: Study, only: Sequence[str]) -> None:
             for init, group_runs in rows:
                 t = totals(study, group_runs)
                 label = INIT_LABELS[init] + (f' ({equal_epochs} e)' if init == 'scratch-equal' and equal_epochs else '')
-                finetune_seconds = statistics.mean(r['seconds'] for r in group_runs) if group_runs else float('nan')
+                finetune_seconds = statistics.median(r['seconds'] for r in group_runs) if group_runs else float('nan')
                 lines.append(f'| {cfg.backbones[b]["label"]} | {label} | {mean_std([r["bbox_mAP"] for r in group_runs])} | '
                              f'{mean_std([r["bbox_mAP_50"] for r in group_runs])} | {finetune_seconds:.0f} | '
                              f'{t["compute"]:.0f} | {t["images"]:.0f} |')
                 bars.append((f'{cfg.backbones[b]["label"]}: {label}', group_runs))
             named = dict(rows)
-            lines.append('')
-            lines.append(f'- {cfg.backbones[b]["label"]}, Montage - random init (same L): '
+            notes.append(f'- {cfg.backbones[b]["label"]}, Montage - random init (same L): '
                          f'{compare(named["montage"], named["scratch"])}; Montage - random init at equal compute: '
                          f'{compare(named["montage"], named["scratch-equal"])}'
                          + (f'; Montage - ImageNet: {compare(named["montage"], named["imagenet"])}'
                             if 'imagenet' in named else ''))
-        lines.append('')
+        lines += [''] + notes + ['']
     for name, title in (('heads', 'Labelling head and tau'), ('context', 'Context of the positives'),
                         ('assembly', 'Montage assembly')):
         if name not in only:
