@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 
 from mmjigsaw.engine import init_distributed
 from mmjigsaw.engine.checkpoint import UNSAFE_MESSAGE, UnsafeCheckpointError
-from mmjigsaw.utils import ConfigError, DataError, register_all_modules, run_cli
+from mmjigsaw.utils import ConfigError, DataError, apply_run_options, register_all_modules, run_cli
 
 
 def parse_args():
@@ -36,13 +36,7 @@ def parse_args():
 
 def merge_args(cfg: Config, args) -> Config:
     """Fold the command-line options into the config."""
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    apply_run_options(cfg, args.config, args.launcher, args.cfg_options, args.work_dir)
     if cfg.get('test_dataloader') is None or cfg.get('test_evaluator') is None:
         raise ConfigError(f'{args.config}: no test_dataloader or test_evaluator; tools/test.py evaluates '
                           'detector configs (configs/det/).')

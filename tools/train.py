@@ -8,7 +8,6 @@ machine without CUDA the process group uses gloo and the model trains with CPU D
 """
 import argparse
 import os
-import os.path as osp
 import pickle
 
 import torch
@@ -17,7 +16,7 @@ from mmengine.runner import Runner
 
 from mmjigsaw.engine import check_head_matches_dataset, init_distributed
 from mmjigsaw.engine.checkpoint import UNSAFE_MESSAGE, UnsafeCheckpointError, pretrained_checkpoints
-from mmjigsaw.utils import register_all_modules, run_cli
+from mmjigsaw.utils import apply_run_options, register_all_modules, run_cli
 
 
 def parse_args():
@@ -41,13 +40,7 @@ def parse_args():
 
 def merge_args(cfg: Config, args) -> Config:
     """Fold the command-line options into the config."""
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    apply_run_options(cfg, args.config, args.launcher, args.cfg_options, args.work_dir)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('dtype', 'bfloat16' if not torch.cuda.is_available()
