@@ -67,12 +67,13 @@ def enlarge_box(box: np.ndarray, img_w: int, img_h: int, rng: np.random.Generato
 
 
 def sample_negative_boxes(gt_boxes: np.ndarray, sizes: Sequence[Tuple[int, int]], num: int,
-                          img_w: int, img_h: int, rng: np.random.Generator) -> List[np.ndarray]:
+                          img_w: int, img_h: int, rng: np.random.Generator,
+                          min_size: float = 1) -> List[np.ndarray]:
     """Random whole-pixel boxes with IoU = 0 to every ground-truth box.
 
     Each negative takes a (w, h) from ``sizes`` (the image's positives, so negatives are sized
-    like them), tries random positions, and shrinks when nothing fits. Fewer than ``num`` come
-    back when the background has no room.
+    like them), tries random positions, and shrinks when nothing fits, never below ``min_size``
+    px either way. Fewer than ``num`` come back when the background has no room.
     """
     boxes = []
     gt_boxes = np.asarray(gt_boxes, dtype=np.float64).reshape(-1, 4)
@@ -81,7 +82,7 @@ def sample_negative_boxes(gt_boxes: np.ndarray, sizes: Sequence[Tuple[int, int]]
         found = None
         for _shrink in range(NEGATIVE_SHRINKS + 1):
             w, h = min(int(w), img_w), min(int(h), img_h)
-            if w < 1 or h < 1:
+            if w < max(min_size, 1) or h < max(min_size, 1):
                 break
             xs = rng.integers(0, img_w - w + 1, NEGATIVE_TRIES_PER_SIZE)
             ys = rng.integers(0, img_h - h + 1, NEGATIVE_TRIES_PER_SIZE)
@@ -124,7 +125,7 @@ def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore
         gt_ignore: (N,) bool, crowd boxes (skipped as positives, still avoided by negatives).
         neg_ratio: negatives per positive (method.md: 10 : 1, so 0.1); the count per image is
             rounded at random so that the expected ratio is exact.
-        min_size: boxes narrower or lower than this (px) are skipped.
+        min_size: boxes narrower or lower than this (px) are skipped; no negative is smaller.
         context: largest context added to each side of a positive, as a fraction of its size
             (see :func:`enlarge_box`; the paper: 0.5).
         num_negatives: the image's exact number of negatives instead (see :func:`negative_quotas`).
@@ -144,7 +145,7 @@ def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore
     if num_negatives is None:
         num_negatives = int(math.floor(len(samples) * neg_ratio + rng.random()))
     sizes = [(s.crop_box[2] - s.crop_box[0], s.crop_box[3] - s.crop_box[1]) for s in samples]
-    negatives = sample_negative_boxes(gt_boxes, sizes, num_negatives, img_w, img_h, rng)
+    negatives = sample_negative_boxes(gt_boxes, sizes, num_negatives, img_w, img_h, rng, min_size)
     skips['no_background'] += num_negatives - len(negatives)
     for crop in negatives:
         samples.append(Sample(crop, num_classes, aspect_group(crop[2] - crop[0], crop[3] - crop[1]), None))

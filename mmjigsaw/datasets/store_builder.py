@@ -4,6 +4,12 @@ Work is split by image over worker processes; each image draws from its own gene
 with ``(seed, image_id)`` and results are written in file order, so the store's bytes depend on
 the data and the seed only, not on the number of workers or on earlier interrupted runs. The store
 is built in a temporary folder beside ``out`` and renamed to ``out`` only when complete.
+
+Negatives: every image has a quota (:func:`negative_quotas`, exact over the dataset). An image whose
+background has no room for its quota leaves a shortfall that the following images make up: each
+image cuts up to ``2 * quota + 1`` candidates and the writer, in file order, keeps as many as the
+quota plus the shortfall so far ask for. The delivered ratio is therefore the configured one
+wherever the data has background to spare, whatever the number of workers.
 """
 import multiprocessing
 import os
@@ -33,28 +39,29 @@ class ExtractionParams:
 
 
 def extract_image(image: DetectionImage, params: ExtractionParams,
-                  num_negatives: int) -> Tuple[List[tuple], Counter, str]:
-    """Samples of one image as ``(crop, label, group, image_id, crop_box, gt_box)`` tuples, skip
-    counts, and the reason ('' if none) the image itself was skipped."""
+                  num_negatives: int) -> Tuple[List[tuple], List[tuple], Counter, str]:
+    """Positives and up to ``num_negatives`` negative candidates of one image, each as a ``(crop,
+    label, group, image_id, crop_box, gt_box)`` tuple, skip counts, and the reason ('' if none) the
+    image itself was skipped."""
     if len(image.boxes) == 0:
-        return [], Counter(image_without_objects=1), ''
+        return [], [], Counter(image_without_objects=1), ''
     path = osp.join(params.img_dir, image.file_name)
     try:
         img = read_image_rgb(path)
     except DataError as err:
-        return [], Counter(unreadable_image=1), str(err)
+        return [], [], Counter(unreadable_image=1), str(err)
     if img.shape[:2] != (image.height, image.width):
-        return [], Counter(unreadable_image=1), (f'{path}: image is {img.shape[1]}x{img.shape[0]}, '
-                                                 f'the annotations say {image.width}x{image.height}')
+        return [], [], Counter(unreadable_image=1), (f'{path}: image is {img.shape[1]}x{img.shape[0]}, '
+                                                     f'the annotations say {image.width}x{image.height}')
     rng = np.random.default_rng([params.seed, image.image_id])
     samples, sample_skips = extract_image_samples(
         image.boxes, image.labels, image.ignore, image.width, image.height, params.num_classes, rng,
         min_size=params.min_size, context=params.context, num_negatives=num_negatives)
-    out = []
-    for s in samples:
-        x1, y1, x2, y2 = s.crop_box
-        out.append((img[y1:y2, x1:x2], s.label, s.group, image.image_id, s.crop_box, s.gt_box))
-    return out, sample_skips, ''
+    del sample_skips['no_background']  # the builder counts the negatives it could not deliver
+    cut = [(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]], s.label, s.group, image.image_id,
+            s.crop_box, s.gt_box) for s in samples]
+    positives = [c for c in cut if c[5] is not None]
+    return positives, cut[len(positives):], sample_skips, ''
 
 
 def _extract_star(args):
@@ -88,21 +95,30 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
     progress = tqdm(total=len(images), desc='extracting', unit='image', mininterval=1.0)
     quotas = negative_quotas([int(usable_boxes(im.boxes, im.ignore, min_size).sum()) for im in images],
                              neg_ratio)
-    jobs = ((image, params, int(quota)) for image, quota in zip(images, quotas))
+    jobs = ((image, params, 2 * int(quota) + 1) for image, quota in zip(images, quotas))
+    shortfall = 0  # negatives that earlier images owed and could not cut
     with multiprocessing.get_context('fork').Pool(workers) if workers > 1 else _InProcess() as pool:
-        for samples, image_skips, error in pool.imap(_extract_star, jobs, chunksize=4):
+        for (positives, candidates, image_skips, error), quota in zip(
+                pool.imap(_extract_star, jobs, chunksize=4), quotas):
             skips.update(image_skips)
             if error:
                 unreadable.append(error)
-            for crop, label, group, image_id, crop_box, gt_box in samples:
+            wanted = int(quota) + shortfall if positives else shortfall
+            negatives = candidates[:wanted]
+            shortfall = wanted - len(negatives)
+            for crop, label, group, image_id, crop_box, gt_box in positives + negatives:
                 writer.add(crop, label, group, image_id, crop_box, gt_box)
                 per_label[label] += 1
                 per_group[group] += 1
             progress.update()
     progress.close()
+    if shortfall:
+        skips['no_background'] = shortfall
     num_neg = per_label[len(classes)]
+    num_pos = sum(per_label.values()) - num_neg
     names = classes + ['background']
-    summary = dict(images=len(images), positives=sum(per_label.values()) - num_neg, negatives=num_neg,
+    summary = dict(images=len(images), positives=num_pos, negatives=num_neg,
+                   negative_ratio=round(num_neg / max(num_pos, 1), 4),
                    skips=dict(sorted(skips.items())),
                    per_class={names[i]: per_label[i] for i in range(len(names))},
                    per_group={g: per_group[g] for g in ASPECT_GROUPS},

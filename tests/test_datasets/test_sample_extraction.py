@@ -1,10 +1,12 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmjigsaw.datasets.sample_extraction import enlarge_box, extract_image_samples, negative_quotas
 from mmjigsaw.datasets.transforms import PosNegExtract
 from mmjigsaw.structures import aspect_group, intersection_areas
+from mmjigsaw.utils import DataError
 
 
 @st.composite
@@ -107,3 +109,27 @@ def test_context_zero_gives_the_bare_box_and_half_gives_the_papers_growth():
     left, top = box[0] - grown[:, 0], box[1] - grown[:, 1]
     assert left.max() <= 20 + 1 and top.max() <= 40 + 1
     assert abs(left.mean() - 10.5) < 0.5 and abs(top.mean() - 20.5) < 0.8  # floor adds 0.5 px on average
+
+
+def test_negatives_are_never_smaller_than_min_size():
+    """A 3-px strip of background: shrinking a negative to fit it would give 2-px negatives."""
+    boxes = np.array([[0, 0, 100, 97], [40, 50, 48, 58]], float)
+    sides = []
+    for seed in range(100):
+        samples, skips = extract_image_samples(boxes, np.array([0, 1]), np.zeros(2, bool), 100, 100, 2,
+                                               np.random.default_rng(seed), neg_ratio=2.0, min_size=4)
+        sides += [min(s.crop_box[2] - s.crop_box[0], s.crop_box[3] - s.crop_box[1]) for s in samples
+                  if s.gt_box is None]
+        assert skips['no_background'] == 4 - sum(s.gt_box is None for s in samples)
+    assert all(side >= 4 for side in sides)
+
+
+def test_transform_refuses_ignore_flags_that_do_not_match_the_boxes():
+    img = np.zeros((60, 60, 3), np.uint8)
+    results = dict(img=img, gt_bboxes=np.array([[5, 5, 30, 30], [35, 35, 55, 55]], float),
+                   gt_bboxes_labels=np.array([0, 1]), gt_ignore_flags=np.array([True]))
+    with pytest.raises(DataError, match='1 gt_ignore_flags for 2 gt_bboxes'):
+        PosNegExtract(num_classes=2)(results)
+    results['gt_ignore_flags'] = np.array([True, False])
+    out = PosNegExtract(num_classes=2)(results)
+    assert [s['label'] for s in out['samples'] if s['gt_box'] is not None] == [1]

@@ -5,6 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmjigsaw.registry import TRANSFORMS
+from mmjigsaw.utils import DataError
 from ..sample_extraction import extract_image_samples
 
 
@@ -56,9 +57,10 @@ class PosNegExtract(BaseTransform):
         boxes[:, 0::2] = boxes[:, 0::2].clip(0, w)
         boxes[:, 1::2] = boxes[:, 1::2].clip(0, h)
         labels = _as_array(results.get('gt_bboxes_labels'), np.int64, (0,))
-        ignore = _as_array(results.get('gt_ignore_flags'), bool, (0,))
-        if len(ignore) != len(boxes):
-            ignore = np.zeros(len(boxes), bool)
+        ignore = _as_array(results.get('gt_ignore_flags'), bool, (len(boxes),))
+        if len(ignore) != len(boxes):  # treating the flags as all False would make crowd boxes positives
+            raise DataError(f'{results.get("img_path", "image")}: {len(ignore)} gt_ignore_flags for '
+                            f'{len(boxes)} gt_bboxes; they must match one to one.')
         rng = results.get('rng') or np.random.default_rng(np.random.randint(2**31))
         samples, skips = extract_image_samples(boxes, labels, ignore, w, h, self.num_classes, rng,
                                                neg_ratio=self.neg_ratio, min_size=self.min_size,

@@ -1,0 +1,31 @@
+import numpy as np
+
+from mmjigsaw.datasets import SampleStore, build_sample_store
+
+
+def crowded_and_roomy_images(n):
+    """``n`` pairs of a 100 x 100 image covered by its four boxes (no room for a negative) and a
+    400 x 400 image with three small boxes (plenty of room)."""
+    crowded = (100, 100, [[0, 0, 50, 50, 1], [50, 0, 50, 50, 2], [0, 50, 50, 50, 1], [50, 50, 50, 50, 2]])
+    roomy = (400, 400, [[20, 20, 40, 30, 1], [200, 150, 30, 60, 2], [300, 300, 50, 40, 1]])
+    return [crowded, roomy] * n
+
+
+def test_images_with_room_make_up_for_crowded_ones(coco_factory, tmp_path):
+    ann_file, img_dir = coco_factory(crowded_and_roomy_images(20))
+    summary = build_sample_store(ann_file, img_dir, str(tmp_path / 'store'), neg_ratio=0.5, workers=2)
+    assert summary['positives'] == 140
+    assert summary['negatives'] == 70  # floor(0.5 * 140): the crowded images' share came from the others
+    assert summary['negative_ratio'] == 0.5
+    assert 'no_background' not in summary['skips']
+    store = SampleStore(str(tmp_path / 'store'))
+    negatives = np.flatnonzero(store.labels == store.num_classes)
+    assert len(negatives) == 70
+    assert {store[int(i)]['image_id'] % 2 for i in negatives} == {0}  # all from the roomy images
+
+
+def test_a_shortfall_nobody_can_fill_is_reported(coco_factory, tmp_path):
+    ann_file, img_dir = coco_factory(crowded_and_roomy_images(1)[:1] * 10)
+    summary = build_sample_store(ann_file, img_dir, str(tmp_path / 'store'), neg_ratio=0.5)
+    assert summary['positives'] == 40 and summary['negatives'] == 0
+    assert summary['skips']['no_background'] == 20 and summary['negative_ratio'] == 0.0
