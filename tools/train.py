@@ -14,7 +14,7 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmjigsaw.engine import check_head_matches_dataset, init_distributed
+from mmjigsaw.engine import init_distributed
 from mmjigsaw.engine.checkpoint import UNSAFE_MESSAGE, UnsafeCheckpointError, pretrained_checkpoints
 from mmjigsaw.utils import apply_run_options, register_all_modules, run_cli
 
@@ -64,7 +64,6 @@ def main():
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    check_head_matches_dataset(runner.model, runner.train_dataloader.dataset)
     try:
         runner.train()
     except pickle.UnpicklingError:

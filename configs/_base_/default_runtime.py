@@ -6,6 +6,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # stops a run whose model.head.num_classes differs from the sample store's classes
+    class_num_check=dict(type='ClassNumCheckHook'),
 )
 
 env_cfg = dict(

@@ -1,12 +1,10 @@
 from .backbone_export import export_backbone, extract_backbone_state
 from .checkpoint import (SAFE_CHECKPOINT_GLOBALS, UnsafeCheckpointError, allow_mmengine_checkpoints,
                          load_checkpoint_safely)
-from .consistency import check_head_matches_dataset
 from .distributed import init_distributed
 from .hooks import *  # noqa: F401,F403
 
 allow_mmengine_checkpoints()
 
 __all__ = ['export_backbone', 'extract_backbone_state', 'SAFE_CHECKPOINT_GLOBALS', 'UnsafeCheckpointError',
-           'allow_mmengine_checkpoints', 'load_checkpoint_safely', 'init_distributed',
-           'check_head_matches_dataset']
+           'allow_mmengine_checkpoints', 'load_checkpoint_safely', 'init_distributed']
