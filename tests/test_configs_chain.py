@@ -1,0 +1,103 @@
+"""Pre-training, export and fine-tuning chain up as the README and the configs write it: the
+checkpoint the export command reads is the one the pre-training command leaves, and the file it
+writes is the one the detector configs load."""
+import glob
+import os
+import os.path as osp
+import re
+import shlex
+import subprocess
+from typing import List
+
+import pytest
+from mmengine.config import Config
+
+from conftest import ROOT
+from mmjigsaw.utils import apply_run_options
+
+README = osp.join(ROOT, 'README.md')
+JIGSAW_PRE_COCO = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*jigsaw-pre*_coco.py')))
+
+
+def commands(text: str, tool: str) -> List[List[str]]:
+    """The commands in ``text`` (lines joined at a trailing backslash, a leading ``#`` dropped)
+    that run ``tool``, split into words from the tool on."""
+    lines = [re.sub(r'^\s*#', '', line) for line in text.splitlines()]
+    joined = re.sub(r'\\\n', ' ', '\n'.join(lines))
+    found = []
+    for line in joined.splitlines():
+        if tool not in line:
+            continue
+        try:
+            words = shlex.split(line.split('  #')[0])
+        except ValueError:  # prose with an apostrophe
+            continue
+        if tool in words:
+            found.append(words[words.index(tool):])
+    return found
+
+
+def readme_section(title: str) -> str:
+    text = open(README).read()
+    start = text.index(f'## {title}\n')
+    end = text.find('\n## ', start + 1)
+    return text[start:end if end >= 0 else None]
+
+
+def train_work_dir(config: str) -> str:
+    """Where ``python tools/train.py CONFIG`` writes (no --work-dir), relative to the repository."""
+    cfg = apply_run_options(Config.fromfile(osp.join(ROOT, config)), config, 'none', None, None)
+    return osp.normpath(cfg.work_dir)
+
+
+def last_checkpoint(config: str) -> str:
+    """The checkpoint an iteration-based pre-training config leaves at its end."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    hook = cfg.default_hooks.checkpoint
+    assert not hook.get('by_epoch', True) and hook.get('save_last', True), config
+    return osp.join(train_work_dir(config), f'iter_{cfg.train_cfg.max_iters}.pth')
+
+
+def test_readme_pretrain_export_finetune_chain():
+    (train,) = [c for c in commands(readme_section('Pre-training'), 'tools/train.py') if len(c) == 2]
+    (export,) = commands(readme_section('Fine-tuning detectors'), 'tools/model_converters/extract_backbone.py')
+    det_configs = [c[1] for c in commands(readme_section('Fine-tuning detectors'), 'tools/dist_train.sh')]
+    assert det_configs, 'the README fine-tunes no detector'
+    src, out = export[1:3]
+    assert osp.normpath(src) == last_checkpoint(train[1])
+    for det in det_configs:
+        assert Config.fromfile(osp.join(ROOT, det)).model.backbone.init_cfg.checkpoint == out, det
+
+
+def test_both_names_of_the_r50_recipe_train_into_one_work_dir():
+    assert train_work_dir('configs/jigsaw_r50.py') == \
+        train_work_dir('configs/jigsaw/jigsaw_resnet50_8xb64-coslr-64k_coco.py')
+
+
+@pytest.mark.parametrize('path', JIGSAW_PRE_COCO, ids=osp.basename)
+def test_detector_config_header_chain(path):
+    """The train and export commands in a detector config's header lead to its init_cfg checkpoint."""
+    text = open(path).read()
+    (train,) = commands(text, 'tools/dist_train.sh')
+    (export,) = commands(text, 'tools/model_converters/extract_backbone.py')
+    src, out = export[1:3]
+    assert osp.normpath(src) == last_checkpoint(train[1])
+    assert Config.fromfile(path).model.backbone.init_cfg.checkpoint == out
+
+
+def run_slurm_train(tmp_path, *args: str) -> List[str]:
+    """The train.py arguments tools/slurm_train.sh hands to a stand-in ``srun``."""
+    fake = tmp_path / 'srun'
+    fake.write_text('#!/usr/bin/env bash\nfor a in "$@"; do echo "$a"; done\n')
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f'{tmp_path}:{os.environ["PATH"]}')
+    out = subprocess.run(['bash', osp.join(ROOT, 'tools', 'slurm_train.sh'), *args], env=env,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    return out[next(i for i, a in enumerate(out) if a.endswith('tools/train.py')) + 1:]
+
+
+def test_slurm_train_keeps_the_config_work_dir(tmp_path):
+    args = run_slurm_train(tmp_path, 'P', 'J', 'configs/jigsaw_r50.py')
+    assert not any(a.startswith('--work-dir') for a in args)
+    args = run_slurm_train(tmp_path, 'P', 'J', 'configs/jigsaw_r50.py', 'work_dirs/x', '--amp')
+    assert args == ['configs/jigsaw_r50.py', '--work-dir=work_dirs/x', '--launcher=slurm', '--amp']
