@@ -1,7 +1,7 @@
 # Montage pre-training of YOLOX-S's backbone (CSPDarknet, deepen 0.33, widen 0.5) on COCO train2017:
 # the paper's recipe of jigsaw_resnet50_8xb64-coslr-64k_coco.py with another backbone. The head reads
 # index 4 (the SPP stage, 512 channels, stride 32). The export loads into the backbone of
-# configs/det/yolox_s-jigsaw-pre_8xb2-13e_coco.py.
+# configs/det/yolox_s_jigsaw-pre_8xb2-13e_coco.py.
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 
 model = dict(
