@@ -1,4 +1,4 @@
-# Ablation (method.md §4): each region pooled and classified against its own label.
+# Ablation (docs/method.md §4): each region pooled and classified against its own label.
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 
 model = dict(head=dict(_delete_=True, type='BlockwiseClsHead', num_classes=80, in_channels=2048,

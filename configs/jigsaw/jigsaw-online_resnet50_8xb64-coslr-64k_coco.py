@@ -1,6 +1,6 @@
 # The paper's recipe without an offline sample store: samples are extracted from the COCO images
 # on the fly (PosNegExtract, the same extraction as tools/extract_samples.py). Slower: every montage
-# decodes several full images (method.md §7: about 6 ms against 0.15 ms a montage on one core), so it
+# decodes several full images (docs/method.md §7: about 6 ms against 0.15 ms a montage on one core), so it
 # needs many more data workers to keep a GPU busy.
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 

@@ -1,4 +1,4 @@
-# Montage pre-training model: ResNet-50 + ERF-adaptive dense head (method.md §4).
+# Montage pre-training model: ResNet-50 + ERF-adaptive dense head (docs/method.md §4).
 
 model = dict(
     type='JigsawClassifier',

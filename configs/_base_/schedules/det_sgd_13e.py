@@ -1,4 +1,4 @@
-# The paper's fine-tuning schedule (method.md §6): 13 epochs, batch 16 (8 GPUs x 2), lr 0.02
+# The paper's fine-tuning schedule (docs/method.md §6): 13 epochs, batch 16 (8 GPUs x 2), lr 0.02
 # decayed x0.1 at epochs 9 and 12, linear warm-up over the first 500 iterations.
 max_epochs = 13
 

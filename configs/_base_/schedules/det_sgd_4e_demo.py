@@ -1,4 +1,4 @@
-# The paper's fine-tuning schedule shape (docs/method.md: lr x0.1 after 9 of 13 epochs and again
+# The paper's fine-tuning schedule shape (docs/method.md §6: lr x0.1 after 9 of 13 epochs and again
 # after 12) shortened for 2 CPU cores to 4 epochs with one step after 3; lr 0.02 at batch 16 scaled
 # to batch 8. The reproduction study varies max_epochs and moves the step to the last quarter.
 max_epochs = 4

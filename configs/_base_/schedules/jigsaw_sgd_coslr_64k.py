@@ -1,4 +1,4 @@
-# The paper's pre-training schedule (method.md §6): 64k iterations of 512 montages,
+# The paper's pre-training schedule (docs/method.md §6): 64k iterations of 512 montages,
 # lr warmed up linearly 0.2 -> 0.8 over 1,250 iterations, then cosine to 0.
 max_iters = 64000
 warmup_iters = 1250
