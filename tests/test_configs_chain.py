@@ -16,7 +16,7 @@ from conftest import ROOT
 from mmjigsaw.utils import apply_run_options
 
 README = osp.join(ROOT, 'README.md')
-JIGSAW_PRE_COCO = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*jigsaw-pre*_coco.py')))
+PRETRAINED = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*-pre_*.py')))
 
 
 def commands(text: str, tool: str) -> List[List[str]]:
@@ -74,15 +74,23 @@ def test_both_names_of_the_r50_recipe_train_into_one_work_dir():
         train_work_dir('configs/jigsaw/jigsaw_resnet50_8xb64-coslr-64k_coco.py')
 
 
-@pytest.mark.parametrize('path', JIGSAW_PRE_COCO, ids=osp.basename)
+@pytest.mark.parametrize('path', PRETRAINED, ids=osp.basename)
 def test_detector_config_header_chain(path):
-    """The train and export commands in a detector config's header lead to its init_cfg checkpoint."""
+    """The commands in a pre-trained detector config's header lead to its init_cfg checkpoint."""
     text = open(path).read()
-    (train,) = commands(text, 'tools/dist_train.sh')
-    (export,) = commands(text, 'tools/model_converters/extract_backbone.py')
-    src, out = export[1:3]
-    assert osp.normpath(src) == last_checkpoint(train[1])
-    assert Config.fromfile(path).model.backbone.init_cfg.checkpoint == out
+    checkpoint = Config.fromfile(path).model.backbone.init_cfg.checkpoint
+    export = commands(text, 'tools/model_converters/extract_backbone.py')
+    convert = commands(text, 'tools/model_converters/torchvision2mmdet.py')
+    if export:
+        (train,) = commands(text, 'tools/dist_train.sh') + commands(text, 'tools/train.py')
+        (export,) = export
+        src, out = export[1:3]
+        assert osp.normpath(src) == last_checkpoint(train[1])
+        assert checkpoint == out
+    elif convert:
+        assert convert[0][-1] == checkpoint
+    else:  # the demo detector: tools/run_demo.py exports to work_dirs/demo/backbone.pth
+        assert '`make demo` exports the backbone' in text and checkpoint == 'work_dirs/demo/backbone.pth'
 
 
 def run_slurm_train(tmp_path, *args: str) -> List[str]:
