@@ -8,14 +8,10 @@ from mmengine.registry import DefaultScope
 from torch.utils.data import Dataset
 
 from mmjigsaw.registry import DATASETS, TRANSFORMS
-from mmjigsaw.structures import ASPECT_GROUPS
+from mmjigsaw.structures import ASPECT_GROUPS, MontageTemplate
 from mmjigsaw.utils import DataError
 from .sample_store import SampleStore
 
-#: The groups one montage needs, in the order JigsawAssemble expects them.
-MONTAGE_GROUPS = ('S', 'S', 'T', 'W')
-#: Where an empty group borrows from, first choice first (method.md does not say: our choice).
-GROUP_SUBSTITUTES = {'S': ('W', 'T'), 'T': ('S', 'W'), 'W': ('S', 'T')}
 #: A group smaller than this share of the samples makes its samples repeat often: warn.
 SMALL_GROUP_SHARE = 0.01
 
@@ -40,7 +36,7 @@ def resolve_group_sources(counts: Mapping[str, int]) -> Dict[str, str]:
         if counts.get(group, 0):
             sources[group] = group
         else:
-            sources[group] = next(g for g in GROUP_SUBSTITUTES[group] if counts.get(g, 0))
+            sources[group] = next(g for g in MontageTemplate.GROUP_SUBSTITUTES[group] if counts.get(g, 0))
     return sources
 
 
@@ -56,11 +52,17 @@ def warn_about_groups(counts: Mapping[str, int], sources: Mapping[str, str], wha
 
 def choose_montage_samples(pools: Mapping[str, Sequence], sources: Mapping[str, str],
                            rng: np.random.Generator) -> List:
-    """Pick one element of each pool for the groups S, S, T, W (``sources`` maps empty groups)."""
-    picks = []
-    for group in MONTAGE_GROUPS:
-        pool = pools[sources[group]]
-        picks.append(pool[int(rng.integers(len(pool)))])
+    """Pick the elements of a montage for the template's ``SAMPLE_GROUPS`` (S, S, T, W; ``sources``
+    maps empty groups): the slots that draw from one pool get different elements whenever the
+    pool has enough."""
+    slots = MontageTemplate.SAMPLE_GROUPS
+    picks = [None] * len(slots)
+    for source in dict.fromkeys(sources[g] for g in slots):  # ordered: item i stays a function of (seed, i)
+        pool = pools[source]
+        mine = [i for i, g in enumerate(slots) if sources[g] == source]
+        chosen = rng.choice(len(pool), size=len(mine), replace=len(pool) < len(mine))
+        for slot, j in zip(mine, chosen):
+            picks[slot] = pool[int(j)]
     return picks
 
 

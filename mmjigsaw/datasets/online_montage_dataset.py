@@ -12,10 +12,10 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from mmjigsaw.registry import DATASETS
-from mmjigsaw.structures import ASPECT_GROUPS
+from mmjigsaw.structures import ASPECT_GROUPS, MontageTemplate, aspect_group
 from mmjigsaw.utils import DataError, read_image_rgb
 from .coco import load_coco_detection
-from .montage_dataset import MONTAGE_GROUPS, build_pipeline, choose_montage_samples, resolve_group_sources
+from .montage_dataset import build_pipeline, choose_montage_samples, resolve_group_sources, warn_about_groups
 
 
 @DATASETS.register_module()
@@ -24,9 +24,11 @@ class OnlineMontageDataset(Dataset):
     ``PosNegExtract``) and tiles 2 S + 1 T + 1 W of them with ``pipeline``.
 
     Images are drawn until every group has a sample or ``max_images`` were read; a group still
-    missing then borrows from another one (as in :class:`MontageDataset`). An image that cannot be
-    read is skipped with one warning and counted in ``unreadable``. Item ``i`` is a pure function
-    of ``(seed, i)``.
+    missing then borrows from another one (as in :class:`MontageDataset`), and the two S samples
+    are different ones whenever the images gave two. An aspect group that is empty or tiny over the
+    whole annotation file (counted on the objects' boxes) is warned about once, as offline. An image
+    that cannot be read is skipped with one warning and counted in ``unreadable``. Item ``i`` is a
+    pure function of ``(seed, i)``.
 
     Args:
         ann_file: COCO-format annotation file.
@@ -46,6 +48,10 @@ class OnlineMontageDataset(Dataset):
         self.images = [im for im in images if len(im.boxes)]
         if not self.images:
             raise DataError(f'{ann_file}: no image has a usable box.')
+        counts = Counter(aspect_group(x2 - x1, y2 - y1) for im in self.images
+                         for (x1, y1, x2, y2), crowd in zip(im.boxes, im.ignore) if not crowd)
+        counts = {g: counts[g] for g in ASPECT_GROUPS}
+        warn_about_groups(counts, resolve_group_sources(counts), ann_file)
         self.img_dir = img_dir
         self.extract_pipeline = build_pipeline(extract_pipeline)
         self.pipeline = build_pipeline(pipeline)
@@ -74,7 +80,7 @@ class OnlineMontageDataset(Dataset):
                 rng=rng))
             for sample in results['samples']:
                 pools[sample['group']].append(sample)
-            if all(len(pools[g]) >= MONTAGE_GROUPS.count(g) for g in ASPECT_GROUPS):
+            if all(len(pools[g]) >= MontageTemplate.SAMPLE_GROUPS.count(g) for g in ASPECT_GROUPS):
                 break
         if not any(pools.values()):
             raise DataError(f'{self.img_dir}: {self.max_images} images drawn for montage {index} gave no '

@@ -75,30 +75,20 @@ def region_mass(erf: torch.Tensor, regions: torch.Tensor) -> torch.Tensor:
     return torch.einsum('phw,rhw->pr', erf.double(), masks.double())
 
 
-def own_region_share(erf: torch.Tensor, regions: torch.Tensor, feat_hw: Tuple[int, int]) -> torch.Tensor:
-    """(P,) share of each position's ERF that falls inside its own region."""
+def own_region_share(erf: torch.Tensor, regions: torch.Tensor, cell_regions: torch.Tensor) -> torch.Tensor:
+    """(P,) share of each position's ERF that falls inside its own region.
+
+    Args:
+        erf: (P, H, W) ERF maps; regions: (4, 4) boxes in input pixels; cell_regions: (P,) the
+            region of each position (:meth:`MontageTemplate.cell_regions`, flattened).
+    """
     regions = torch.as_tensor(regions, device=erf.device)
+    own = torch.as_tensor(cell_regions, device=erf.device)
     mass = region_mass(erf, regions)
-    own = cell_region_index(regions, erf.shape[-2:], feat_hw)
     return (mass[torch.arange(len(own), device=erf.device), own] / mass.sum(1).clamp_min(1e-30)).float()
 
 
-def cell_region_index(regions: torch.Tensor, input_hw: Tuple[int, int],
-                      feat_hw: Tuple[int, int]) -> torch.Tensor:
-    """(Hf * Wf,) index of the region that holds the centre of each position's stride cell."""
-    (h, w), (hf, wf) = input_hw, feat_hw
-    cy = (torch.arange(hf, dtype=torch.float64) + 0.5) * (h / hf)
-    cx = (torch.arange(wf, dtype=torch.float64) + 0.5) * (w / wf)
-    cy, cx = torch.meshgrid(cy, cx, indexing='ij')
-    cy, cx = cy.reshape(-1, 1), cx.reshape(-1, 1)
-    r = regions.double().cpu()
-    inside = (cx >= r[:, 0]) & (cx < r[:, 2]) & (cy >= r[:, 1]) & (cy < r[:, 3])
-    if not inside.any(1).all():
-        raise ValueError('the regions do not cover every feature cell centre')
-    return inside.float().argmax(1).to(regions.device)
-
-
-def erf_weight_table(erf: torch.Tensor, regions: torch.Tensor, feat_hw: Tuple[int, int],
+def erf_weight_table(erf: torch.Tensor, regions: torch.Tensor, cell_regions: torch.Tensor,
                      tau: float = 0.7) -> torch.Tensor:
     """Soft-label weights of every position over the four regions (method.md §4, Eq. 2).
 
@@ -108,15 +98,15 @@ def erf_weight_table(erf: torch.Tensor, regions: torch.Tensor, feat_hw: Tuple[in
     Args:
         erf: (Hf * Wf, H, W) ERF maps from :func:`compute_erf`.
         regions: (4, 4) region boxes [x1, y1, x2, y2] in input pixels.
-        feat_hw: (Hf, Wf).
+        cell_regions: (Hf * Wf,) the region r of each position.
         tau: the least weight of a position's own region label.
     Returns:
         (Hf * Wf, 4) float32 weights, non-negative, rows summing to 1 where the regions tile
         the input.
     """
     regions = torch.as_tensor(regions, device=erf.device)
+    own = torch.as_tensor(cell_regions, device=erf.device)            # (P,)
     mass = region_mass(erf, regions)                                  # (P, 4)
-    own = cell_region_index(regions, erf.shape[-2:], feat_hw)         # (P,)
     rows = torch.arange(len(own), device=erf.device)
     own_share = mass[rows, own] / mass.sum(1).clamp_min(1e-30)
     w_own = own_share.clamp(min=tau)
@@ -130,8 +120,6 @@ def erf_weight_table(erf: torch.Tensor, regions: torch.Tensor, feat_hw: Tuple[in
     return weights.float()
 
 
-def blockwise_weight_table(regions: torch.Tensor, input_hw: Tuple[int, int],
-                           feat_hw: Tuple[int, int]) -> torch.Tensor:
-    """(Hf * Wf, 4) one-hot weights of each position's own region (the tau = 1 labels)."""
-    own = cell_region_index(torch.as_tensor(regions), input_hw, feat_hw)
-    return torch.nn.functional.one_hot(own, 4).float()
+def blockwise_weight_table(cell_regions: torch.Tensor) -> torch.Tensor:
+    """(P, 4) one-hot weights of each position's own region (the tau = 1 labels)."""
+    return torch.nn.functional.one_hot(torch.as_tensor(cell_regions), 4).float()

@@ -1,6 +1,6 @@
 from .boxes import (ASPECT_GROUPS, aspect_group, intersection_areas, xywh_to_xyxy)
 from .jigsaw_data_sample import JigsawDataSample
-from .montage_template import REGION_GROUPS, MontageTemplate
+from .montage_template import MontageTemplate
 
-__all__ = ['ASPECT_GROUPS', 'aspect_group', 'intersection_areas', 'xywh_to_xyxy', 'REGION_GROUPS',
+__all__ = ['ASPECT_GROUPS', 'aspect_group', 'intersection_areas', 'xywh_to_xyxy',
            'MontageTemplate', 'JigsawDataSample']

@@ -1,13 +1,11 @@
-"""The montage template of method.md §3: a square canvas cut once both ways into four regions."""
+"""The montage layout of method.md §3, defined once: the canvas, its four regions, which samples a
+montage takes, which sample fills which region, and which region each feature cell belongs to."""
 from dataclasses import dataclass
-from typing import Tuple
+from typing import ClassVar, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from mmjigsaw.utils import ConfigError
-
-#: Which aspect group fills each region, in region order R1..R4 (R1 takes the smaller S).
-REGION_GROUPS = ('S', 'W', 'T', 'S')
 
 
 @dataclass(frozen=True)
@@ -16,6 +14,16 @@ class MontageTemplate:
     (cut high), R3 bottom-left (cut wide), R4 bottom-right. The paper's is 224 / 64."""
     canvas: int = 224
     cut: int = 64
+
+    #: The aspect groups of the four samples a montage takes, in the order they are handed over.
+    SAMPLE_GROUPS: ClassVar[Tuple[str, ...]] = ('S', 'S', 'T', 'W')
+    #: The group that fills each region R1..R4 (of two samples of a group, the smaller fills the
+    #: smaller region: R1 takes the smaller S).
+    REGION_GROUPS: ClassVar[Tuple[str, ...]] = ('S', 'W', 'T', 'S')
+    #: Where the samples of an empty group come from instead, first choice first (the paper does not
+    #: say: our choice, docs/method.md §3).
+    GROUP_SUBSTITUTES: ClassVar[Dict[str, Tuple[str, ...]]] = {'S': ('W', 'T'), 'T': ('S', 'W'),
+                                                               'W': ('S', 'T')}
 
     def __post_init__(self):
         if not 0 < self.cut < self.canvas:
@@ -30,8 +38,23 @@ class MontageTemplate:
 
     @property
     def region_areas(self) -> np.ndarray:
+        """(4,) areas of R1..R4, px^2."""
         r = self.regions
         return (r[:, 2] - r[:, 0]) * (r[:, 3] - r[:, 1])
+
+    def region_order(self, sample_areas: Sequence[float]) -> List[int]:
+        """Which of the four samples (given in ``SAMPLE_GROUPS`` order, with their pixel areas)
+        fills R1, R2, R3 and R4: each region takes a sample of its group, and within a group the
+        samples go to the regions in the same order of size."""
+        order = [0] * 4
+        for group in dict.fromkeys(self.REGION_GROUPS):
+            samples = sorted((i for i, g in enumerate(self.SAMPLE_GROUPS) if g == group),
+                             key=lambda i: sample_areas[i])
+            regions = sorted((r for r, g in enumerate(self.REGION_GROUPS) if g == group),
+                             key=lambda r: self.region_areas[r])
+            for r, i in zip(regions, samples):
+                order[r] = i
+        return order
 
     def check_stride(self, stride: int) -> None:
         """Reject a template whose cut or canvas does not fall on the backbone's stride grid."""
@@ -41,5 +64,13 @@ class MontageTemplate:
                               'every feature cell lies in one region (e.g. canvas=224, cut=64).')
 
     def feature_shape(self, stride: int) -> Tuple[int, int]:
+        """(Hf, Wf) of a backbone's feature map at ``stride`` over the canvas."""
         self.check_stride(stride)
         return self.canvas // stride, self.canvas // stride
+
+    def cell_regions(self, stride: int) -> np.ndarray:
+        """(Hf, Wf) int64: the region (0..3 for R1..R4) that holds the centre of each feature cell."""
+        hf, wf = self.feature_shape(stride)
+        cy = (np.arange(hf) + 0.5) * stride
+        cx = (np.arange(wf) + 0.5) * stride
+        return (cy[:, None] >= self.cut).astype(np.int64) * 2 + (cx[None, :] >= self.cut)

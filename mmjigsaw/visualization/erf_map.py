@@ -48,11 +48,12 @@ def draw_erf_grid(erf: np.ndarray, positions: Sequence[Tuple[int, int]], feat_hw
     return image_grid(panels, cols=min(4, len(panels)))
 
 
-def region_centre_positions(cell_region: np.ndarray) -> List[Tuple[int, int]]:
-    """One feature position (row, col) per region: the middle one of its cells, row-major."""
+def region_centre_positions(cell_regions: np.ndarray) -> List[Tuple[int, int]]:
+    """One feature position (row, col) per region of an (Hf, Wf) map of cell regions: the middle
+    one of its cells, row-major."""
     positions = []
     for r in range(4):
-        cells = np.argwhere(cell_region == r)
+        cells = np.argwhere(cell_regions == r)
         positions.append(tuple(int(v) for v in cells[len(cells) // 2]))
     return positions
 
@@ -63,16 +64,16 @@ def draw_erf_over_batch(erf: np.ndarray, head, preprocessor, batch: dict, classe
 
     Args:
         erf: (Hf*Wf, H, W) ERF maps.
-        head: a montage head (``feat_hw``, ``cell_region``, ``region_regions``).
+        head: a montage head (its ``template``, ``feature_shape`` and ``cell_region_map()``).
         preprocessor: the model's ``JigsawDataPreprocessor`` (to undo the normalisation).
         batch: ``dict(inputs, data_samples)`` as the preprocessor returns it.
         positions: feature positions; by default one per region.
     """
     if positions is None:
-        positions = region_centre_positions(head.cell_region.view(head.feat_hw).cpu().numpy())
+        positions = region_centre_positions(head.cell_region_map().cpu().numpy())
     montage = preprocessor.to_uint8_images(batch['inputs'][:1])[0]
     sample = batch['data_samples'][0]
-    return draw_erf_grid(erf, positions, head.feat_hw, head.region_regions.cpu().numpy(), montage,
+    return draw_erf_grid(erf, positions, head.feature_shape, head.template.regions, montage,
                          sample.gt_region_labels.tolist(), classes)
 
 

@@ -23,6 +23,7 @@ def test_refresh_leaves_no_grad_no_bn_change_and_changes_the_table(demo_store, t
     runner.train()
     hook = next(h for h in runner.hooks if type(h).__name__ == 'ERFUpdateHook')
     model = runner.model
+    assert model.head.erf_refresh_scheduled  # so the head does not warn that nothing refreshes it
     model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
     table = hook.refresh(runner)
@@ -34,7 +35,7 @@ def test_refresh_leaves_no_grad_no_bn_change_and_changes_the_table(demo_store, t
     assert not torch.equal(before['head.erf_weights'], table)
     assert model.training and all(m.training for m in model.backbone.modules())
     torch.testing.assert_close(table.sum(1), torch.ones(49))
-    assert (table[torch.arange(49), model.head.cell_region] >= 0.7 - 1e-6).all()
+    assert (table[torch.arange(49), model.head.cell_regions] >= 0.7 - 1e-6).all()
     assert osp.isfile(tmp_path / 'erf' / 'iter_0.png')
 
 
@@ -47,12 +48,12 @@ def test_evolution_has_one_column_per_refresh_of_the_real_erf(demo_store, tmp_pa
     runner.train()  # refreshes at iterations 0, 2 and 4
     hook = next(h for h in runner.hooks if type(h).__name__ == 'ERFUpdateHook')
     head = runner.model.head
-    positions = region_centre_positions(head.cell_region.view(7, 7).numpy())
+    positions = region_centre_positions(head.cell_region_map().numpy())
     saved = torch.load(tmp_path / 'iter_5.pth', weights_only=True)['erf_evolution']
     assert saved['iters'].tolist() == [0, 2, 4]
     assert [tuple(p) for p in saved['positions'].tolist()] == positions
     assert saved['maps'].shape == (3, 4, 112, 112) and saved['maps'].dtype == torch.float16
-    regions = head.region_regions.numpy()
+    regions = head.template.regions
     expected = draw_erf_evolution(saved['maps'].float().numpy(), [0, 2, 4], positions, (7, 7), regions, (224, 224))
     assert (_read_rgb(tmp_path / 'erf' / 'evolution.png') == expected).all()
 
@@ -97,5 +98,6 @@ def test_two_gloo_ranks_with_different_data_end_with_identical_tables(demo_store
     assert torch.equal(rank0['table'], rank1['table'])
     mean_erf = (rank0['local_erf'] + rank1['local_erf']) / 2
     regions = torch.tensor([[0, 0, 64, 64], [64, 0, 224, 64], [0, 64, 64, 224], [64, 64, 224, 224]])
-    torch.testing.assert_close(rank0['table'], erf_weight_table(mean_erf, regions, (7, 7), 0.7),
+    cells = torch.tensor([[0, 0, 1, 1, 1, 1, 1]] * 2 + [[2, 2, 3, 3, 3, 3, 3]] * 5).flatten()
+    torch.testing.assert_close(rank0['table'], erf_weight_table(mean_erf, regions, cells, 0.7),
                                rtol=1e-4, atol=1e-5)

@@ -49,7 +49,7 @@ class TestStrideCheck:
     def test_template_other_than_224_is_checked_on_the_real_output(self):
         backbone = dict(type='mmdet.ResNet', depth=18, base_channels=8, out_indices=(3, ))
         model = _classifier(backbone, template=dict(canvas=128, cut=32))
-        assert model.head.feat_hw == (4, 4)
+        assert model.head.feature_shape == (4, 4)
         with pytest.raises(ConfigError, match='gives a 64x4x4 deepest map'):
             fit_head_to_backbone(dict(HEAD, template=dict(canvas=128, cut=32), stride=16),
                                  MODELS.build(backbone), backbone)

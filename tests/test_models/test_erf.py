@@ -2,8 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from mmjigsaw.models.erf import (blockwise_weight_table, cell_region_index, compute_erf, erf_weight_table,
-                                 own_region_share)
+from mmjigsaw.models.erf import blockwise_weight_table, compute_erf, erf_weight_table, own_region_share
 from mmjigsaw.structures import MontageTemplate
 
 
@@ -61,11 +60,16 @@ def _regions():
     return torch.as_tensor(MontageTemplate(128, 32).regions)
 
 
+def _cells():
+    """(16,) regions of the 4 x 4 cells of the 128 / 32 template at stride 32."""
+    return torch.as_tensor(MontageTemplate(128, 32).cell_regions(32)).flatten()
+
+
 def test_weights_non_negative_sum_to_one_own_at_least_tau():
     erf = torch.rand(16, 128, 128, generator=torch.Generator().manual_seed(0))
     for tau in (0.0, 0.3, 0.7, 0.95):
-        table = erf_weight_table(erf, _regions(), (4, 4), tau)
-        own = cell_region_index(_regions(), (128, 128), (4, 4))
+        table = erf_weight_table(erf, _regions(), _cells(), tau)
+        own = _cells()
         assert (table >= 0).all()
         torch.testing.assert_close(table.sum(1), torch.ones(16))
         assert (table[torch.arange(16), own] >= tau - 1e-6).all()
@@ -76,23 +80,17 @@ def test_weights_follow_equation_two():
     erf = torch.zeros(16, 128, 128)
     erf[0, 0, 0], erf[0, 0, 100], erf[0, 100, 0], erf[0, 100, 100] = 1, 2, 3, 4
     erf[1:, 0, 0] = 1
-    table = erf_weight_table(erf, _regions(), (4, 4), tau=0.7)
+    table = erf_weight_table(erf, _regions(), _cells(), tau=0.7)
     # share of R1 is 0.1 < tau: own weight 0.7, the rest split 2:3:4 of 0.3
     torch.testing.assert_close(table[0], torch.tensor([0.7, 0.3 * 2 / 9, 0.3 * 3 / 9, 0.3 * 4 / 9]))
-    table = erf_weight_table(erf, _regions(), (4, 4), tau=0.05)
+    table = erf_weight_table(erf, _regions(), _cells(), tau=0.05)
     torch.testing.assert_close(table[0], torch.tensor([0.1, 0.2, 0.3, 0.4]))
-    share = own_region_share(erf, _regions(), (4, 4))
+    share = own_region_share(erf, _regions(), _cells())
     assert share[0].item() == pytest.approx(0.1)
 
 
 def test_tau_one_gives_exactly_the_blockwise_labels():
     erf = torch.rand(16, 128, 128)
-    table = erf_weight_table(erf, _regions(), (4, 4), tau=1.0)
-    assert torch.equal(table, blockwise_weight_table(_regions(), (128, 128), (4, 4)))
+    table = erf_weight_table(erf, _regions(), _cells(), tau=1.0)
+    assert torch.equal(table, blockwise_weight_table(_cells()))
 
-
-def test_cell_regions_use_the_centre_of_each_stride_cell():
-    own = cell_region_index(torch.as_tensor(MontageTemplate(224, 64).regions), (224, 224), (7, 7)).view(7, 7)
-    expected = torch.tensor([[0, 0, 1, 1, 1, 1, 1]] * 2 + [[2, 2, 3, 3, 3, 3, 3]] * 5)
-    assert torch.equal(own, expected)
-    assert [(own == r).sum().item() for r in range(4)] == [4, 10, 10, 25]

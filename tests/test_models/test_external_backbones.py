@@ -77,7 +77,7 @@ class TestTorchvisionBackbone:
 
     def test_export_loads_strictly_into_torchvision_with_the_head_as_classifier(self, tmp_path):
         torchvision = _library('torchvision')
-        from mmjigsaw.engine.backbone_export import export_backbone
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         model = MODELS.build(dict(type='JigsawClassifier', head=dict(type='DenseERFHead', num_classes=7),
                                   backbone=dict(type='TorchvisionBackbone', name='mobilenet_v2', out_indices=(3, ))))
         src, out = str(tmp_path / 'p.pth'), str(tmp_path / 'tv.pth')
@@ -95,10 +95,10 @@ class TestTimmBackbone:
 
     def test_export_loads_strictly_into_timm(self, tmp_path):
         timm = _library('timm')
-        from mmjigsaw.engine.backbone_export import export_backbone
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         model = MODELS.build(dict(type='JigsawClassifier', head=dict(type='DenseERFHead', num_classes=7),
                                   backbone=dict(type='TimmBackbone', model_name='convnext_atto', out_indices=(3, ))))
-        assert model.head.feat_hw == (7, 7)
+        assert model.head.feature_shape == (7, 7)
         src, out = str(tmp_path / 'p.pth'), str(tmp_path / 'timm.pth')
         torch.save(dict(state_dict=model.state_dict()), src)
         export_backbone(src, out, to='timm')

@@ -53,7 +53,7 @@ def test_dense_head_soft_labels_from_the_table_averaged_in_regions_then_over_reg
         head.conv.weight.copy_(torch.tensor([1.0, 0.0]).view(2, 1, 1, 1))  # logits (x, 0)
         head.conv.bias.zero_()
         table = torch.zeros(16, 4)
-        table[torch.arange(16), head.cell_region] = 1.0
+        table[torch.arange(16), head.cell_regions] = 1.0
         table[5] = torch.tensor([0.2, 0.0, 0.0, 0.8])  # cell (1, 1), in R4, mixes in R1's label
         head.erf_weights.copy_(table)
     feat = torch.linspace(-2, 2, 16).view(1, 1, 4, 4)
@@ -65,7 +65,7 @@ def test_dense_head_soft_labels_from_the_table_averaged_in_regions_then_over_reg
         target = sum(table[p, r] * torch.nn.functional.one_hot(torch.tensor(labels[r]), 2) for r in range(4))
         per_pos.append(-(target * torch.log_softmax(logits, 0)).sum())
     per_pos = torch.stack(per_pos)
-    region = head.cell_region
+    region = head.cell_regions
     expected = sum(per_pos[region == r].mean() for r in range(4)) / 4
     loss = head.loss((feat,), _samples(labels))['loss_cls']
     assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
@@ -80,7 +80,7 @@ def test_dense_head_with_blockwise_table_equals_blockwise_cross_entropy_per_cell
     expected = 0
     for b in range(2):
         for r in range(4):
-            cells = (head.cell_region == r).nonzero().flatten()
+            cells = (head.cell_regions == r).nonzero().flatten()
             expected += torch.stack([_ce(logits[b, :, p], labels[b][r]) for p in cells]).mean()
     assert loss.item() == pytest.approx(expected.item() / 8, rel=1e-5)
 
@@ -110,3 +110,51 @@ def test_config_errors():
     with pytest.raises(ValueError, match='expects'):
         head.loss((torch.zeros(1, 8, 6, 6),), _samples([0, 1, 1, 1]))
     assert not math.isnan(head.loss((torch.zeros(1, 8, 7, 7),), _samples([0, 2, 1, 1]))['loss_cls'].item())
+
+
+@pytest.mark.parametrize('head_type', [GlobalClsHead, BlockwiseClsHead, DenseERFHead])
+def test_targets_and_losses_are_float32_under_bf16_autocast(head_type, monkeypatch):
+    """Under autocast a matmul/einsum runs in bf16: soft targets would no longer sum to 1 and the
+    region losses would be reduced in bf16."""
+    torch.manual_seed(0)
+    head = head_type(num_classes=5, in_channels=16, template=TEMPLATE)
+    if head_type is DenseERFHead:
+        with torch.no_grad():  # a non-trivial table, as after an ERF refresh
+            table = torch.rand(16, 4) + 3 * torch.nn.functional.one_hot(head.cell_regions, 4)
+            head.erf_weights.copy_(table / table.sum(1, keepdim=True))
+    module = __import__(head_type.__module__, fromlist=['soft_cross_entropy'])
+    targets = []
+
+    def recording_soft_cross_entropy(logits, target, dim=-1):
+        targets.append(target)
+        return base_soft_cross_entropy(logits, target, dim)
+
+    base_soft_cross_entropy = module.soft_cross_entropy
+    monkeypatch.setattr(module, 'soft_cross_entropy', recording_soft_cross_entropy)
+    feats = (torch.randn(3, 16, 4, 4) * 3,)
+    samples = _samples([0, 1, 2, 5], [3, 3, 4, 0], [5, 5, 5, 1])
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        logits = head(feats)
+        loss = head.loss(feats, samples)['loss_cls']
+    assert logits.dtype == torch.bfloat16  # the features and logits do use bf16
+    (target,) = targets
+    assert target.dtype == torch.float32 and loss.dtype == torch.float32
+    class_dim = 1 if head_type is DenseERFHead else -1
+    torch.testing.assert_close(target.sum(class_dim), torch.ones_like(target.sum(class_dim)), atol=1e-6, rtol=0)
+    exact = head.loss_from_logits(logits.float(), head.region_one_hot(samples, logits.device))
+    assert abs(loss.item() - exact.item()) <= 1e-5
+
+
+def test_dense_head_warns_once_when_nothing_refreshes_its_table():
+    head = DenseERFHead(num_classes=2, in_channels=8).train()
+    feats, samples = (torch.randn(1, 8, 7, 7),), _samples([0, 1, 2, 0])
+    with pytest.warns(UserWarning, match='trains the block-wise labels') as record:
+        head.loss(feats, samples)
+        head.loss(feats, samples)
+    assert sum('ERFUpdateHook' in str(w.message) for w in record) == 1
+    scheduled = DenseERFHead(num_classes=2, in_channels=8).train()
+    scheduled.erf_refresh_scheduled = True  # what ERFUpdateHook.before_train sets
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        scheduled.loss(feats, samples)

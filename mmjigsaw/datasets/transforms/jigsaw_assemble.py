@@ -6,7 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmjigsaw.registry import TRANSFORMS
-from mmjigsaw.structures import REGION_GROUPS, MontageTemplate
+from mmjigsaw.structures import MontageTemplate
 from mmjigsaw.utils import ConfigError
 
 
@@ -49,12 +49,14 @@ def place_sample(img: np.ndarray, region_hw: Tuple[int, int], scale: float, flip
 class JigsawAssemble(BaseTransform):
     """Tile 2 S + 1 T + 1 W samples into one montage without warping.
 
-    The smaller S (by area) fills R1, W fills R2, T fills R3, the larger S fills R4. Each sample
+    Which sample fills which region is the template's rule (:meth:`MontageTemplate.region_order`:
+    the smaller S by area fills R1, W fills R2, T fills R3, the larger S fills R4). Each sample
     is rescaled by s ~ U[scale] with its aspect ratio kept, flipped with ``flip_prob``, then
     randomly cropped where larger than its region and zero-padded where smaller.
 
     Required Keys:
-        - samples: four dicts with ``img`` (H, W, 3) uint8 and ``label``, in the order S, S, T, W.
+        - samples: four dicts with ``img`` (H, W, 3) uint8 and ``label``, in the template's
+          ``SAMPLE_GROUPS`` order (S, S, T, W).
         - rng (optional): a ``np.random.Generator`` for all random choices; else one is drawn from
           NumPy's global state.
 
@@ -95,9 +97,9 @@ class JigsawAssemble(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         rng = results.get('rng') or np.random.default_rng(np.random.randint(2**31))
-        s_a, s_b, tall, wide = results['samples']
-        small, large = sorted((s_a, s_b), key=lambda s: s['img'].shape[0] * s['img'].shape[1])
-        ordered = (small, wide, tall, large)
+        samples = results['samples']
+        ordered = [samples[i] for i in self.template.region_order([s['img'].shape[0] * s['img'].shape[1]
+                                                                   for s in samples])]
         regions = self.template.regions
         canvas = np.zeros((self.template.canvas, self.template.canvas, 3), dtype=np.uint8)
         content = np.zeros((4, 4), dtype=np.int64)
@@ -124,4 +126,4 @@ class JigsawAssemble(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(template={self.template}, scale={self.scale}, '
-                f'flip_prob={self.flip_prob}, fit={self.fit!r}, region groups={REGION_GROUPS})')
+                f'flip_prob={self.flip_prob}, fit={self.fit!r})')

@@ -11,7 +11,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from mmjigsaw.models.erf import compute_erf, own_region_share
+from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import HOOKS
 from mmjigsaw.visualization import draw_erf_evolution, draw_erf_over_batch, region_centre_positions, save_rgb_png
 
@@ -94,6 +94,8 @@ class ERFUpdateHook(Hook):
             self._disabled = True
             runner.logger.info(f'ERFUpdateHook: the head {type(head).__name__} has no ERF weights; '
                                'the hook does nothing.')
+        else:
+            head.erf_refresh_scheduled = True
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         if not self._disabled and runner.iter % self.interval == 0:
@@ -122,8 +124,8 @@ class ERFUpdateHook(Hook):
             all_reduce(erf, op='mean')
         head = model.head
         table = head.update_erf_weights(erf)
-        own_weight = table[torch.arange(len(table), device=table.device), head.cell_region].mean().item()
-        own_share = own_region_share(erf, head.region_regions, head.feat_hw).mean().item()
+        own_weight = head.own_label_weight()
+        own_share = head.own_region_share(erf).mean().item()
         runner.message_hub.update_scalar('train/erf_own_weight', own_weight)
         runner.message_hub.update_scalar('train/erf_own_share', own_share)
         runner.logger.info(f'ERFUpdateHook: iter {runner.iter}: ERF table refreshed over '
@@ -138,7 +140,7 @@ class ERFUpdateHook(Hook):
     def _positions(self, head) -> List[Tuple[int, int]]:
         if self.heatmap_positions is not None:
             return [tuple(int(v) for v in p) for p in self.heatmap_positions]
-        return region_centre_positions(head.cell_region.view(head.feat_hw).cpu().numpy())
+        return region_centre_positions(head.cell_region_map().cpu().numpy())
 
     def _record_evolution(self, runner, erf: torch.Tensor, head) -> None:
         """Keep this refresh's maps of the shown positions, shrunk and scaled to their maximum."""
@@ -153,7 +155,7 @@ class ERFUpdateHook(Hook):
         self._evolution_iters = [self._evolution_iters[i] for i in keep]
         self._evolution_maps = [self._evolution_maps[i] for i in keep]
         h, w = erf.shape[-2:]
-        idx = torch.tensor([r * head.feat_hw[1] + c for r, c in positions], device=erf.device)
+        idx = torch.tensor([r * head.feature_shape[1] + c for r, c in positions], device=erf.device)
         maps = F.interpolate(erf[idx][None].float(), size=(h // EVOLUTION_SHRINK, w // EVOLUTION_SHRINK),
                              mode='area')[0]
         maps = maps / maps.flatten(1).amax(1).clamp_min(1e-30)[:, None, None]
@@ -168,7 +170,7 @@ class ERFUpdateHook(Hook):
         heatmap = draw_erf_over_batch(erf.cpu().numpy(), head, self._model(runner).data_preprocessor, data,
                                       classes, self._positions(head))
         evolution = draw_erf_evolution(torch.stack(self._evolution_maps).float().numpy(), self._evolution_iters,
-                                       self._evolution_positions, head.feat_hw, head.region_regions.cpu().numpy(),
+                                       self._evolution_positions, head.feature_shape, head.template.regions,
                                        tuple(erf.shape[-2:]))
         runner.visualizer.add_image('erf/heatmap', heatmap, step=runner.iter)
         runner.visualizer.add_image('erf/evolution', evolution, step=runner.iter)

@@ -1,6 +1,4 @@
 """Block-wise classification: each region pooled and classified on its own (method.md §4)."""
-from typing import Dict, List
-
 import torch
 from torch import nn
 
@@ -19,15 +17,10 @@ class BlockwiseClsHead(BaseMontageHead):
 
     def forward(self, feats) -> torch.Tensor:
         """(B, 4, C+1) logits per region."""
-        feat = feats[-1]
-        self._check_feature(feat)
-        pooled = torch.einsum('rp,bcp->brc', self.region_pool.to(feat.dtype), feat.flatten(2))
-        return self.fc(pooled)
+        return self.fc(self.pool_regions(self.last_feature(feats).flatten(2)))
 
-    def region_scores(self, feats) -> torch.Tensor:
-        return self(feats).float().softmax(-1)
+    def probabilities_per_region(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits.softmax(-1)
 
-    def loss(self, feats, data_samples: List) -> Dict[str, torch.Tensor]:
-        logits = self(feats)
-        loss = soft_cross_entropy(logits, self.region_one_hot(data_samples, logits.device)).mean()
-        return dict(loss_cls=self.loss_weight * loss, acc_region=self.accuracy(logits.detach(), data_samples))
+    def loss_from_logits(self, logits: torch.Tensor, region_targets: torch.Tensor) -> torch.Tensor:
+        return soft_cross_entropy(logits, region_targets).mean()

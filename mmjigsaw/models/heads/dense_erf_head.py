@@ -1,5 +1,5 @@
 """ERF-adaptive dense classification, the paper's proposed head (method.md §4)."""
-from typing import Dict, List
+import warnings
 
 import torch
 from torch import nn
@@ -20,6 +20,9 @@ class DenseERFHead(BaseMontageHead):
     network's ERF by :class:`ERFUpdateHook` (:meth:`update_erf_weights`). The loss is the soft
     cross-entropy per position, averaged inside each region, then over the four regions.
 
+    Training without the hook keeps the block-wise table, i.e. trains the block-wise labels: the
+    first training loss warns once unless the hook announced itself (``erf_refresh_scheduled``).
+
     Args:
         tau: the least weight of a position's own label, in [0, 1] (paper: 0.7; 1 gives block-wise).
     """
@@ -30,31 +33,35 @@ class DenseERFHead(BaseMontageHead):
             raise ConfigError(f'DenseERFHead: tau={tau} must lie in [0, 1] (the paper uses 0.7).')
         self.tau = tau
         self.conv = nn.Conv2d(in_channels, self.num_outputs, kernel_size=1)
-        self.register_buffer('erf_weights', blockwise_weight_table(self.region_regions, (self.template.canvas,) * 2,
-                                                                   self.feat_hw))
+        self.register_buffer('erf_weights', blockwise_weight_table(self.cell_regions))
+        self.erf_refresh_scheduled = False  # set by ERFUpdateHook before training
+        self._warned_no_refresh = False
 
     def update_erf_weights(self, erf: torch.Tensor) -> torch.Tensor:
         """Recompute the table from ERF maps (Hf*Wf, H, W) of the template's canvas; returns it."""
-        table = erf_weight_table(erf, self.region_regions, self.feat_hw, self.tau)
+        table = erf_weight_table(erf, self.regions, self.cell_regions, self.tau)
         self.erf_weights.copy_(table.to(self.erf_weights.device))
         return self.erf_weights
 
+    def own_label_weight(self) -> float:
+        """Mean weight of a position's own region label in the current table (1: block-wise)."""
+        rows = torch.arange(len(self.erf_weights), device=self.erf_weights.device)
+        return self.erf_weights[rows, self.cell_regions].mean().item()
+
     def forward(self, feats) -> torch.Tensor:
         """(B, C+1, Hf, Wf) logits."""
-        feat = feats[-1]
-        self._check_feature(feat)
-        return self.conv(feat)
+        return self.conv(self.last_feature(feats))
 
-    def region_scores(self, feats) -> torch.Tensor:
-        probs = self(feats).float().softmax(1).flatten(2)                  # (B, C+1, P)
-        return torch.einsum('rp,bcp->brc', self.region_pool, probs)
+    def probabilities_per_region(self, logits: torch.Tensor) -> torch.Tensor:
+        return self.pool_regions(logits.flatten(2).softmax(1))
 
-    def loss(self, feats, data_samples: List) -> Dict[str, torch.Tensor]:
-        logits = self(feats).flatten(2)                                     # (B, C+1, P)
-        one_hot = self.region_one_hot(data_samples, logits.device)         # (B, 4, C+1)
-        target = torch.einsum('pr,brc->bcp', self.erf_weights, one_hot)   # (B, C+1, P)
-        loss_map = soft_cross_entropy(logits, target, dim=1)                # (B, P)
-        region_loss = torch.einsum('rp,bp->br', self.region_pool, loss_map)
-        scores = torch.einsum('rp,bcp->brc', self.region_pool, logits.detach().float().softmax(1))
-        return dict(loss_cls=self.loss_weight * region_loss.mean(),
-                    acc_region=self.accuracy(scores, data_samples))
+    def loss_from_logits(self, logits: torch.Tensor, region_targets: torch.Tensor) -> torch.Tensor:
+        if self.training and not self.erf_refresh_scheduled and not self._warned_no_refresh:
+            self._warned_no_refresh = True
+            warnings.warn('DenseERFHead trains without ERFUpdateHook: its ERF table is never refreshed, so '
+                          'it trains the block-wise labels (tau = 1), not the ERF-adaptive ones. Add '
+                          "dict(type='ERFUpdateHook') to custom_hooks.")
+        logits = logits.flatten(2)                                              # (B, C+1, P)
+        targets = torch.matmul(self.erf_weights, region_targets).transpose(1, 2)  # (B, C+1, P)
+        loss_per_position = soft_cross_entropy(logits, targets, dim=1)          # (B, P)
+        return self.pool_regions(loss_per_position[:, None]).mean()
