@@ -5,9 +5,11 @@ import pytest
 
 from mmjigsaw.datasets import build_sample_store
 from mmjigsaw.datasets.demo import make_demo_dataset
+from mmjigsaw.engine import allow_mmengine_checkpoints
 from mmjigsaw.utils import register_all_modules
 
 register_all_modules()
+allow_mmengine_checkpoints()  # the in-process Runners below save and resume checkpoints
 
 
 @pytest.fixture(scope='session')

@@ -9,6 +9,10 @@ plus NumPy arrays and scalars. Rather than turning that protection off:
   its length (``copyreg``), so checkpoints written with mmjigsaw imported need no ``getattr``;
 - that function and NumPy's array, dtype and scalar reconstruction are added to torch's
   allow-list. Anything else in a pickle (a crafted ``.pth`` that would run code) is still refused.
+
+Both happen in :func:`allow_mmengine_checkpoints`, which nothing calls on import: the tools call it
+before their Runner saves or loads a checkpoint, :func:`load_checkpoint_safely` calls it itself,
+and code that drives mmengine's Runner directly calls it once first (the README shows how).
 """
 import copyreg
 from typing import List
@@ -54,15 +58,16 @@ SAFE_CHECKPOINT_GLOBALS = [rebuild_history_buffer, *_numpy_types()]
 
 
 def allow_mmengine_checkpoints() -> None:
-    """Pickle ``HistoryBuffer`` by its data, and allow-list what mmengine's checkpoints then hold."""
+    """Pickle ``HistoryBuffer`` by its data, and allow-list what mmengine's checkpoints then hold.
+    Call it before a Runner saves or resumes a checkpoint; calling it again changes nothing."""
     copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
     torch.serialization.add_safe_globals(SAFE_CHECKPOINT_GLOBALS)
 
 
 def load_checkpoint_safely(path: str, map_location='cpu'):
     """``torch.load`` with ``weights_only=True`` and the mmengine allow-list; a pickle that needs
-    anything else is refused with a clear message (importing ``mmjigsaw.engine`` set the
-    allow-list up)."""
+    anything else is refused with a clear message."""
+    allow_mmengine_checkpoints()
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:

@@ -17,7 +17,7 @@ from mmengine.registry import DefaultScope
 
 from conftest import ROOT
 from mmjigsaw.engine import load_checkpoint_safely
-from mmjigsaw.engine.backbone_export import (BACKBONE_PREFIX, export_backbone, extract_backbone_state,
+from mmjigsaw.models.converters.backbone_export import (BACKBONE_PREFIX, export_backbone, extract_backbone_state,
                                              fit_to_backbone)
 from pretrain_helpers import assert_erf_table_refreshed, one_torch_thread, tiny_pretrain  # noqa: F401
 

@@ -109,7 +109,7 @@ def _torchvision():
 class TestTorchvisionLayout:
 
     def test_mobilenet_v2_has_exactly_torchvisions_keys_and_shapes_and_the_head_as_classifier(self, tmp_path):
-        from mmjigsaw.engine.backbone_export import export_backbone
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         from mmjigsaw.models.converters import imagenet_weights_path
         src, model = _classifier_checkpoint(tmp_path, dict(type='mmdet.MobileNetV2', out_indices=(7, )))
         out = str(tmp_path / 'tv.pth')
@@ -125,7 +125,7 @@ class TestTorchvisionLayout:
         torch.testing.assert_close(state['classifier.1.weight'], model.head.conv.weight.flatten(1), rtol=0, atol=0)
 
     def test_resnet_keeps_its_keys_and_gains_fc(self, tmp_path):
-        from mmjigsaw.engine.backbone_export import export_backbone
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         src, model = _classifier_checkpoint(tmp_path, dict(type='mmdet.ResNet', depth=18, out_indices=(3, )),
                                             head='GlobalClsHead')
         out = str(tmp_path / 'tv.pth')
@@ -154,7 +154,7 @@ class TestTorchvisionLayout:
     @pytest.mark.parametrize('arch', ['resnet50', 'mobilenet_v2'])
     def test_strict_load_into_torchvision(self, arch, tmp_path):
         torchvision = _torchvision()
-        from mmjigsaw.engine.backbone_export import export_backbone
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         backbone = (dict(type='mmdet.ResNet', depth=50, out_indices=(3, )) if arch == 'resnet50'
                     else dict(type='mmdet.MobileNetV2', out_indices=(7, )))
         src, model = _classifier_checkpoint(tmp_path, backbone)
@@ -184,7 +184,7 @@ class TestDetectorFit:
                 out_indices=(0, 1, 2, 3), convert_weights=False)
 
     def test_keys_only_pre_training_has_are_dropped_and_swin_keys_get_the_backbone_prefix(self, tmp_path):
-        from mmjigsaw.engine.backbone_export import export_backbone
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         src, model = _classifier_checkpoint(tmp_path, self.SWIN)
         out = str(tmp_path / 'b.pth')
         result = export_backbone(src, out, detector=_tiny_swin_detector(tmp_path, (1, 2, 3)))

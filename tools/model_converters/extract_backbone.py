@@ -18,7 +18,7 @@ weights_only=True too: a checkpoint whose pickle would run code is refused.
 """
 import argparse
 
-from mmjigsaw.engine.backbone_export import EXPORT_LAYOUTS, export_backbone
+from mmjigsaw.models.converters import EXPORT_LAYOUTS, export_backbone
 from mmjigsaw.utils import run_cli
 
 

@@ -5,7 +5,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 import torch
 
 from mmjigsaw.utils import ConfigError, DataError
-from .checkpoint import load_checkpoint_safely
+from mmjigsaw.engine import load_checkpoint_safely
 
 BACKBONE_PREFIX = 'backbone.'
 #: mmdet's SwinTransformer.init_weights keeps only ``backbone.*`` keys of a Pretrained checkpoint
