@@ -8,6 +8,8 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # stops a run whose model.head.num_classes differs from the sample store's classes
     class_num_check=dict(type='ClassNumCheckHook'),
+    # warns when the schedule draws more montages than the dataset's num_montages (repeats)
+    montage_repeat_check=dict(type='MontageRepeatCheckHook'),
 )
 
 env_cfg = dict(

@@ -78,8 +78,9 @@ class MontageDataset(Dataset):
         store: path of a sample store (tools/extract_samples.py).
         pipeline: transforms applied to ``dict(samples=[S, S, T, W], rng=...)``; usually
             ``JigsawAssemble`` then ``PackJigsawInputs``.
-        num_montages: the dataset's length; by default one montage per four samples. A training
-            schedule larger than that sees new montages when this is raised.
+        num_montages: the dataset's length; by default one montage per four samples. A schedule
+            that draws more repeats montages pixel for pixel (``MontageRepeatCheckHook`` warns):
+            set it to iterations x batch size x processes, as the configs do.
         seed: seed of the montages.
     """
 

@@ -107,3 +107,32 @@ def test_online_mode_skips_unreadable_images_with_one_warning(coco_factory):
     messages = [str(w.message) for w in caught if 'unreadable image' in str(w.message)]
     assert len(messages) == 1 and '2.jpg: image file not found' in messages[0]
     assert dataset.unreadable['2.jpg'] >= 1
+
+
+def test_slots_that_share_a_pool_get_different_samples_when_it_has_enough():
+    from mmjigsaw.datasets import choose_montage_samples
+    pools = {'S': ['s0', 's1'], 'T': ['t0'], 'W': ['w0', 'w1', 'w2']}
+    sources = {'S': 'S', 'T': 'T', 'W': 'W'}
+    for seed in range(200):
+        s_a, s_b, tall, wide = choose_montage_samples(pools, sources, np.random.default_rng(seed))
+        assert s_a != s_b and tall == 't0' and wide in pools['W']
+    # no tall samples: the T slot draws from S too, and all three S-pool slots differ
+    pools = {'S': ['s0', 's1', 's2'], 'T': [], 'W': ['w0']}
+    for seed in range(200):
+        picks = choose_montage_samples(pools, {'S': 'S', 'T': 'S', 'W': 'W'}, np.random.default_rng(seed))
+        assert len(set(picks[:3])) == 3
+    # a single S sample has to fill both S regions
+    picks = choose_montage_samples({'S': ['s0'], 'T': ['t0'], 'W': ['w0']}, sources, np.random.default_rng(0))
+    assert picks == ['s0', 's0', 't0', 'w0']
+
+
+def test_online_mode_warns_once_about_a_group_no_object_has(coco_factory):
+    images = [(200, 300, [[20, 20, 60, 60, 1], [120, 100, 150, 30, 2]]) for _ in range(3)]  # no tall box
+    ann, img_dir = coco_factory(images)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        dataset = OnlineMontageDataset(ann, img_dir, extract_pipeline=[dict(type='PosNegExtract', num_classes=2)],
+                                       pipeline=PIPELINE)
+        dataset[0], dataset[1]
+    messages = [str(w.message) for w in caught if 'aspect groups' in str(w.message)]
+    assert len(messages) == 1 and 'T is empty' in messages[0]

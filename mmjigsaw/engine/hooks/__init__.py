@@ -1,4 +1,5 @@
 from .class_num_check_hook import ClassNumCheckHook
 from .erf_update_hook import ERFUpdateHook
+from .montage_repeat_check_hook import MontageRepeatCheckHook
 
-__all__ = ['ClassNumCheckHook', 'ERFUpdateHook']
+__all__ = ['ClassNumCheckHook', 'ERFUpdateHook', 'MontageRepeatCheckHook']
