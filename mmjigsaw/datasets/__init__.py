@@ -1,9 +1,10 @@
 from .collate import montage_collate
+from .crop_codec import CROP_FORMATS, CropCodec
 from .montage_dataset import MontageDataset, choose_montage_samples, resolve_group_sources
 from .online_montage_dataset import OnlineMontageDataset
 from .sample_store import SampleStore
 from .store_builder import build_sample_store
 from .transforms import *  # noqa: F401,F403
 
-__all__ = ['montage_collate', 'MontageDataset', 'OnlineMontageDataset', 'SampleStore', 'build_sample_store',
-           'choose_montage_samples', 'resolve_group_sources']
+__all__ = ['montage_collate', 'CROP_FORMATS', 'CropCodec', 'MontageDataset', 'OnlineMontageDataset', 'SampleStore',
+           'build_sample_store', 'choose_montage_samples', 'resolve_group_sources']

@@ -1,13 +1,14 @@
-"""The sample store: pre-extracted positives and negatives as raw RGB crops in one file.
+"""The sample store: pre-extracted positives and negatives, their crops one after another in one file.
 
-Layout of a store folder (format version 1)::
+Layout of a store folder (format version 2)::
 
-    STORE/meta.json    format, version, classes, source, counts, summary, checksums
+    STORE/meta.json    format, version, codec, classes, source, counts, summary, checksums
     STORE/index.npy    one record per sample (see INDEX_DTYPE)
-    STORE/pixels.bin   the crops' uint8 RGB pixels, one after another, row-major
+    STORE/pixels.bin   the crops as the codec wrote them (crop_codec.py: raw RGB or JPEG), in
+                       index order, each from its ``offset`` to the next one's
 
-Crops are stored raw so that reading a sample is one memory-mapped slice: no decoding at all
-(method.md §7: raw crops in one memory-mapped file keep a montage under a millisecond).
+Reading a sample is one slice of the memory-mapped file, then the codec's decode (none for raw:
+method.md §7). Version 1 stores (raw only, no ``codec`` in the metadata) read as raw.
 """
 import hashlib
 import json
@@ -19,13 +20,15 @@ import numpy as np
 
 from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import DataError
+from .crop_codec import CropCodec
 
 STORE_FORMAT = 'mmjigsaw-sample-store'
-STORE_VERSION = 1
+STORE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 META_FILE, INDEX_FILE, PIXELS_FILE = 'meta.json', 'index.npy', 'pixels.bin'
 
 INDEX_DTYPE = np.dtype([
-    ('offset', '<i8'),      # byte offset of the crop in pixels.bin
+    ('offset', '<i8'),      # byte offset of the crop in pixels.bin; it ends where the next begins
     ('height', '<i4'),
     ('width', '<i4'),
     ('label', '<i4'),       # background = number of object classes
@@ -45,30 +48,39 @@ def file_sha256(path: str, chunk: int = 1 << 24) -> str:
 
 
 class SampleStoreWriter:
-    """Appends samples to a store folder; :meth:`close` writes the index and the metadata last."""
+    """Appends samples to a store folder; :meth:`close` writes the index and the metadata last.
 
-    def __init__(self, folder: str):
+    Args:
+        folder: the store folder to create.
+        codec: how the crops given to :meth:`add` were encoded.
+    """
+
+    def __init__(self, folder: str, codec: CropCodec):
         os.makedirs(folder, exist_ok=True)
         self.folder = folder
+        self.codec = codec
         self._pixels = open(osp.join(folder, PIXELS_FILE), 'wb')
         self._records: List[tuple] = []
         self._offset = 0
 
-    def add(self, crop: np.ndarray, label: int, group: str, image_id: int, crop_box, gt_box) -> None:
-        """Append one (H, W, 3) uint8 RGB crop and its record."""
-        crop = np.ascontiguousarray(crop, dtype=np.uint8)
-        self._pixels.write(crop.tobytes())
+    def add(self, data: bytes, label: int, group: str, image_id: int, crop_box, gt_box) -> None:
+        """Append one crop, encoded by ``self.codec.encode``, and its record; the crop's size is
+        its ``crop_box`` ([x1, y1, x2, y2] source pixels)."""
+        x1, y1, x2, y2 = (int(v) for v in crop_box)
+        if self.codec.format == 'raw' and len(data) != (y2 - y1) * (x2 - x1) * 3:
+            raise ValueError(f'{len(data)} bytes for a raw {x2 - x1}x{y2 - y1} crop')
+        self._pixels.write(data)
         gt = np.full(4, np.nan) if gt_box is None else np.asarray(gt_box, dtype=np.float64)
-        self._records.append((self._offset, crop.shape[0], crop.shape[1], label,
-                              ASPECT_GROUPS.index(group), image_id, tuple(crop_box), tuple(gt)))
-        self._offset += crop.nbytes
+        self._records.append((self._offset, y2 - y1, x2 - x1, label,
+                              ASPECT_GROUPS.index(group), image_id, (x1, y1, x2, y2), tuple(gt)))
+        self._offset += len(data)
 
     def close(self, classes: List[str], source: Dict, summary: Dict) -> None:
         self._pixels.close()
         index = np.array(self._records, dtype=INDEX_DTYPE)
         np.save(osp.join(self.folder, INDEX_FILE), index)
-        meta = dict(format=STORE_FORMAT, version=STORE_VERSION, classes=list(classes), source=source,
-                    num_samples=len(index), pixels_bytes=self._offset, summary=summary,
+        meta = dict(format=STORE_FORMAT, version=STORE_VERSION, codec=self.codec.to_meta(), classes=list(classes),
+                    source=source, num_samples=len(index), pixels_bytes=self._offset, summary=summary,
                     checksums={name: file_sha256(osp.join(self.folder, name))
                                for name in (INDEX_FILE, PIXELS_FILE)})
         with open(osp.join(self.folder, META_FILE), 'w') as f:
@@ -78,13 +90,14 @@ class SampleStoreWriter:
 class SampleStore:
     """Read access to a sample store.
 
-    ``store[i]`` is a dict: ``img`` (H, W, 3) uint8 RGB (a read-only view of the file), ``label``
+    ``store[i]`` is a dict: ``img`` (H, W, 3) uint8 RGB (read-only; for raw a view of the file), ``label``
     (int, background = number of object classes), ``group`` ('S', 'T' or 'W'), ``image_id``,
     ``crop_box`` ([x1, y1, x2, y2] source pixels: exactly what ``img`` holds) and ``gt_box``
     ([x1, y1, x2, y2] for a positive, ``None`` for a negative).
 
     Opening checks the format, version, sizes and the index checksum; :meth:`verify` also hashes
-    the pixels.
+    the pixels. The index is read into memory before any worker process forks, and only read
+    afterwards, so workers share its pages (copy-on-write) instead of each holding a copy.
     """
 
     def __init__(self, folder: str):
@@ -100,9 +113,9 @@ class SampleStore:
             raise DataError(f'{meta_path}: unreadable ({err}); extract the store again.') from None
         if self.meta.get('format') != STORE_FORMAT:
             raise DataError(f'{folder}: not an mmjigsaw sample store.')
-        if self.meta.get('version') != STORE_VERSION:
+        if self.meta.get('version') not in READABLE_VERSIONS:
             raise DataError(f'{folder}: store format version {self.meta.get("version")}, this mmjigsaw '
-                            f'reads version {STORE_VERSION}; extract the store again.')
+                            f'reads versions {READABLE_VERSIONS}; extract the store again.')
         index_path, pixels_path = osp.join(folder, INDEX_FILE), osp.join(folder, PIXELS_FILE)
         for path in (index_path, pixels_path):
             if not osp.isfile(path):
@@ -116,6 +129,8 @@ class SampleStore:
         if len(self.index) != self.meta['num_samples']:
             raise DataError(f'{index_path}: {len(self.index)} records, the store records '
                             f'{self.meta["num_samples"]}; extract it again.')
+        self.codec = CropCodec.from_meta(self.meta)
+        self._ends = np.append(self.index['offset'][1:], self.meta['pixels_bytes'])
         self._pixels: Optional[np.ndarray] = None
 
     @property
@@ -136,6 +151,11 @@ class SampleStore:
     @property
     def summary(self) -> Dict:
         return self.meta['summary']
+
+    @property
+    def disk_bytes(self) -> int:
+        """Bytes of the store's files (metadata, index, crops)."""
+        return sum(osp.getsize(osp.join(self.folder, name)) for name in (META_FILE, INDEX_FILE, PIXELS_FILE))
 
     @property
     def labels(self) -> np.ndarray:
@@ -160,13 +180,20 @@ class SampleStore:
         return len(self.index)
 
     def image(self, i: int) -> np.ndarray:
-        """The (H, W, 3) uint8 RGB crop of sample ``i``, a read-only view of the file."""
+        """The (H, W, 3) uint8 RGB crop of sample ``i``, read-only (raw: a view of the file).
+
+        Raises:
+            DataError: its bytes do not decode (a damaged store; :meth:`verify` says so).
+        """
         if self._pixels is None:  # opened lazily, so that each worker process maps its own
             # a plain ndarray over the map: slicing it skips np.memmap's per-slice bookkeeping
             self._pixels = np.memmap(osp.join(self.folder, PIXELS_FILE), np.uint8, mode='r').view(np.ndarray)
         rec = self.index[i]
-        size = int(rec['height']) * int(rec['width']) * 3
-        return self._pixels[rec['offset']:rec['offset'] + size].reshape(rec['height'], rec['width'], 3)
+        try:
+            return self.codec.decode(self._pixels[rec['offset']:self._ends[i]], int(rec['height']),
+                                     int(rec['width']))
+        except DataError as err:
+            raise DataError(f'{self.folder}: sample {i}: {err}; the store is damaged, extract it again.') from None
 
     def __getitem__(self, i: int) -> Dict:
         rec = self.index[i]

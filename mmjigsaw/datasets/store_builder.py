@@ -3,7 +3,8 @@
 Work is split by image over worker processes; each image draws from its own generator seeded
 with ``(seed, image_id)`` and results are written in file order, so the store's bytes depend on
 the data and the seed only, not on the number of workers or on earlier interrupted runs. The store
-is built in a temporary folder beside ``out`` and renamed to ``out`` only when complete.
+is built in a temporary folder beside ``out`` and renamed to ``out`` only when complete. Workers
+also encode the crops (crop_codec.py), so a compressed store costs the writer nothing.
 
 Negatives: every image has a quota (:func:`negative_quotas`, exact over the dataset). An image whose
 background has no room for its quota leaves a shortfall that the following images make up: each
@@ -17,7 +18,7 @@ import os.path as osp
 import shutil
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from tqdm import tqdm
@@ -25,6 +26,7 @@ from tqdm import tqdm
 from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
 from .coco import DetectionImage, load_coco_detection
+from .crop_codec import DEFAULT_FORMAT, CropCodec
 from .sample_extraction import extract_image_samples, negative_quotas, usable_boxes
 from .sample_store import SampleStore, SampleStoreWriter
 
@@ -36,13 +38,14 @@ class ExtractionParams:
     min_size: float
     context: float
     seed: int
+    codec: CropCodec
 
 
 def extract_image(image: DetectionImage, params: ExtractionParams,
                   num_negatives: int) -> Tuple[List[tuple], List[tuple], Counter, str]:
-    """Positives and up to ``num_negatives`` negative candidates of one image, each as a ``(crop,
-    label, group, image_id, crop_box, gt_box)`` tuple, skip counts, and the reason ('' if none) the
-    image itself was skipped."""
+    """Positives and up to ``num_negatives`` negative candidates of one image, each as a ``(crop
+    bytes encoded by params.codec, label, group, image_id, crop_box, gt_box)`` tuple, skip counts,
+    and the reason ('' if none) the image itself was skipped."""
     if len(image.boxes) == 0:
         return [], [], Counter(image_without_objects=1), ''
     path = osp.join(params.img_dir, image.file_name)
@@ -58,8 +61,8 @@ def extract_image(image: DetectionImage, params: ExtractionParams,
         image.boxes, image.labels, image.ignore, image.width, image.height, params.num_classes, rng,
         min_size=params.min_size, context=params.context, num_negatives=num_negatives)
     del sample_skips['no_background']  # the builder counts the negatives it could not deliver
-    cut = [(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]], s.label, s.group, image.image_id,
-            s.crop_box, s.gt_box) for s in samples]
+    cut = [(params.codec.encode(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]]), s.label,
+            s.group, image.image_id, s.crop_box, s.gt_box) for s in samples]
     positives = [c for c in cut if c[5] is not None]
     return positives, cut[len(positives):], sample_skips, ''
 
@@ -69,8 +72,10 @@ def _extract_star(args):
 
 
 def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float = 0.1, workers: int = 1,
-                       seed: int = 0, min_size: float = 4, context: float = 0.5) -> Dict:
-    """Extract every image of ``ann_file`` into a new store at ``out``.
+                       seed: int = 0, min_size: float = 4, context: float = 0.5, fmt: str = DEFAULT_FORMAT,
+                       quality: Optional[int] = None) -> Dict:
+    """Extract every image of ``ann_file`` into a new store at ``out``, its crops in format ``fmt``
+    ('raw' or 'jpeg' at ``quality``, see :class:`CropCodec`).
 
     Returns:
         The summary: images, positives, negatives, skips by reason, counts per class and group,
@@ -80,15 +85,16 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
                              ('context', context, 0)):
         if value < low:
             raise ConfigError(f'--{name.replace("_", "-")} {value}: must be at least {low}.')
+    codec = CropCodec(fmt, quality)
     classes, images, load_skips = load_coco_detection(ann_file)
     if not images:
         raise DataError(f'{ann_file}: no images listed.')
     if osp.exists(out):
         raise DataError(f'{out}: already exists; remove it or choose another --out.')
-    params = ExtractionParams(osp.abspath(img_dir), len(classes), min_size, context, seed)
+    params = ExtractionParams(osp.abspath(img_dir), len(classes), min_size, context, seed, codec)
     tmp = f'{out}.incomplete'
     shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted run: start it again
-    writer = SampleStoreWriter(tmp)
+    writer = SampleStoreWriter(tmp, codec)
     skips = Counter(load_skips)
     per_label, per_group = Counter(), Counter()
     unreadable: List[str] = []
