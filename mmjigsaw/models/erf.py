@@ -114,8 +114,7 @@ def erf_weight_table(erf: torch.Tensor, regions: torch.Tensor, cell_regions: tor
     others[rows, own] = 0
     others_total = others.sum(1, keepdim=True)
     weights = (1 - w_own)[:, None] * others / others_total.clamp_min(1e-30)
-    # no ERF mass outside the own region: all weight stays on the own label
-    weights = torch.where(others_total > 0, weights, torch.zeros_like(weights))
+    # no ERF mass outside the own region (or none at all): all weight stays on the own label
     weights[rows, own] = torch.where(others_total[:, 0] > 0, w_own, torch.ones_like(w_own))
     return weights.float()
 

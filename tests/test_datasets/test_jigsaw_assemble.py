@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 
@@ -101,3 +102,54 @@ def test_warp_fills_each_region_with_its_whole_sample_resized():
     assert (np.diff(r2[32, :, 0].astype(int)) >= 0).all()
     with pytest.raises(ConfigError):
         JigsawAssemble(fit='squash')
+
+
+def _ramp(h, w):
+    """A textured sample: grey level rises left to right (so a flip shows) and varies down the rows."""
+    x = np.linspace(0, 250, w)[None, :] + 4 * np.sin(np.arange(h))[:, None]
+    return np.repeat(np.clip(x, 0, 255).astype(np.uint8)[:, :, None], 3, axis=2)
+
+
+@pytest.mark.parametrize('scale, flip_prob', [((0.8, 1.5), 0.5), ((1.0, 1.2), 0.2)])
+def test_drawn_scales_and_flips_follow_the_configured_range_and_rate(scale, flip_prob):
+    """Each region's sample is small enough to be padded, never cropped: its content box is its
+    rescaled size, so the drawn scale can be read back; the ramp's direction tells a flip."""
+    assemble = JigsawAssemble(scale=scale, flip_prob=flip_prob)
+    sizes = [(40, 40), (48, 48), (40, 16), (20, 60)]  # S, S, T, W: all fit their regions at 1.5
+    samples = [dict(img=_ramp(h, w), label=i) for i, (h, w) in enumerate(sizes)]
+    scales, flips = [], []
+    for seed in range(400):
+        out = assemble(dict(samples=samples, rng=np.random.default_rng(seed)))
+        x1, y1, x2, y2 = out['content_boxes'][3]  # R4: the larger S, 48 x 48
+        scales.append((x2 - x1) / 48)
+        content = out['img'][y1:y2, x1:x2, 0].astype(int)
+        flips.append(content[:, 0].mean() > content[:, -1].mean())
+    scales = np.array(scales)
+    half_px = 0.5 / 48  # rounding to whole pixels
+    assert scales.min() >= scale[0] - half_px and scales.max() <= scale[1] + half_px
+    width = scale[1] - scale[0]
+    assert scales.min() < scale[0] + 0.05 * width and scales.max() > scale[1] - 0.05 * width
+    assert abs(scales.mean() - (scale[0] + scale[1]) / 2) < 0.05 * width + half_px
+    assert abs(np.mean(flips) - flip_prob) < 0.075  # about 3 standard errors at 400 draws
+
+
+@pytest.mark.parametrize('scale, flip, offsets', [(1.37, False, (0.3, 0.8)), (0.83, True, (0.9, 0.1)),
+                                                  (2.2, True, (0.5, 0.5))])
+def test_place_sample_equals_resizing_the_whole_sample_then_cutting(scale, flip, offsets):
+    """place_sample resizes only the pixels behind its window: that must give the window of the
+    whole sample resized, up to the sub-pixel rounding of the window (about one grey level)."""
+    rng = np.random.default_rng(3)
+    img = cv2.GaussianBlur(rng.integers(0, 256, (90, 130, 3), dtype=np.uint8), (5, 5), 1.5)
+    region = (64, 96)
+    pixels, _ = place_sample(img, region, scale, flip, offsets)
+    sh, sw = round(90 * scale), round(130 * scale)
+    whole = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_LINEAR)
+    if flip:
+        whole = whole[:, ::-1]
+    out_h, out_w = min(sh, region[0]), min(sw, region[1])
+    y = int(offsets[0] * (sh - out_h + 1))
+    x = int(offsets[1] * (sw - out_w + 1))
+    expected = whole[y:y + out_h, x:x + out_w]
+    assert pixels.shape == expected.shape
+    diff = np.abs(pixels.astype(int) - expected.astype(int))
+    assert diff.mean() < 2.0 and np.percentile(diff, 99) <= 7  # a window one pixel off: mean 5 to 7

@@ -107,8 +107,11 @@ def test_context_zero_gives_the_bare_box_and_half_gives_the_papers_growth():
     assert all(c.tolist() == [200, 150, 240, 230] for c in bare)
     grown = np.array([enlarge_box(box, 1000, 1000, rng, context=0.5) for _ in range(4000)], np.float64)
     left, top = box[0] - grown[:, 0], box[1] - grown[:, 1]
-    assert left.max() <= 20 + 1 and top.max() <= 40 + 1
-    assert abs(left.mean() - 10.5) < 0.5 and abs(top.mean() - 20.5) < 0.8  # floor adds 0.5 px on average
+    right, bottom = grown[:, 2] - box[2], grown[:, 3] - box[3]
+    for side, half in ((left, 20), (right, 20), (top, 40), (bottom, 40)):  # U(0, w/2), U(0, h/2)
+        assert side.min() >= 0 and side.max() <= half + 1 and side.max() > 0.95 * half
+        assert abs(side.mean() - (half / 2 + 0.5)) < 0.03 * half  # rounding outward adds 0.5 px on average
+    assert np.corrcoef(left, right)[0, 1] < 0.1  # the sides are drawn independently
 
 
 def test_negatives_are_never_smaller_than_min_size():

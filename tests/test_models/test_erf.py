@@ -94,3 +94,16 @@ def test_tau_one_gives_exactly_the_blockwise_labels():
     table = erf_weight_table(erf, _regions(), _cells(), tau=1.0)
     assert torch.equal(table, blockwise_weight_table(_cells()))
 
+
+
+def test_an_erf_entirely_inside_its_own_region_keeps_all_weight_on_its_label():
+    """No ERF mass outside the own region: nothing to spread (and no 0/0), the row is one-hot; the
+    same for a position with no ERF at all (position 0: a dead feature)."""
+    erf = torch.zeros(16, 128, 128)
+    regions = _regions()
+    for p, r in list(enumerate(_cells().tolist()))[1:]:
+        x1, y1, x2, y2 = regions[r].tolist()
+        erf[p, y1:y2, x1:x2] = torch.rand(y2 - y1, x2 - x1, generator=torch.Generator().manual_seed(p))
+    for tau in (0.0, 0.7):
+        table = erf_weight_table(erf, regions, _cells(), tau)
+        assert torch.equal(table, blockwise_weight_table(_cells()))

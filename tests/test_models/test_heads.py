@@ -158,3 +158,16 @@ def test_dense_head_warns_once_when_nothing_refreshes_its_table():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         scheduled.loss(feats, samples)
+
+
+def test_montages_cut_elsewhere_on_the_stride_grid_are_refused():
+    """A 224 canvas cut at 96 aligns with stride 32 like the head's cut at 64, so every shape
+    matches: only the regions the montages carry tell the labels apart from the head's cells."""
+    from mmjigsaw.structures import MontageTemplate
+    head = DenseERFHead(num_classes=2, in_channels=8)  # canvas 224, cut 64
+    samples = _samples([0, 1, 2, 0])
+    samples[0].set_metainfo(dict(regions=MontageTemplate(224, 96).regions))
+    with pytest.raises(ConfigError, match='differ from the head'):
+        head.loss((torch.zeros(1, 8, 7, 7),), samples)
+    samples[0].set_metainfo(dict(regions=MontageTemplate(224, 64).regions))
+    head.loss((torch.zeros(1, 8, 7, 7),), samples)
