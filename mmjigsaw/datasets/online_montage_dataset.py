@@ -1,6 +1,6 @@
 """Montages extracted on the fly from detection images, without an offline store.
 
-Slower than :class:`MontageDataset` (every montage decodes several full images; method.md §7:
+Slower than :class:`MontageDataset` (every montage decodes several full images; docs/method.md §7:
 about 6 ms against 0.15 ms a montage on one core), but needs no extraction step.
 """
 import os.path as osp

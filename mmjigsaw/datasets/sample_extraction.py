@@ -1,4 +1,4 @@
-"""Positive and negative samples of one detection image (method.md §1).
+"""Positive and negative samples of one detection image (docs/method.md §1).
 
 This is the single extraction used by both the offline store builder and the online
 ``PosNegExtract`` transform. Boxes are ``[x1, y1, x2, y2]``; crop boxes are whole pixels
@@ -123,7 +123,7 @@ def extract_image_samples(gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignore
         gt_boxes: (N, 4) float boxes, clipped to the image.
         gt_labels: (N,) 0-based category indices.
         gt_ignore: (N,) bool, crowd boxes (skipped as positives, still avoided by negatives).
-        neg_ratio: negatives per positive (method.md: 10 : 1, so 0.1); the count per image is
+        neg_ratio: negatives per positive (docs/method.md: 10 : 1, so 0.1); the count per image is
             rounded at random so that the expected ratio is exact.
         min_size: boxes narrower or lower than this (px) are skipped; no negative is smaller.
         context: largest context added to each side of a positive, as a fraction of its size

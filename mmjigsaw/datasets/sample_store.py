@@ -8,7 +8,7 @@ Layout of a store folder (format version 2)::
                        index order, each from its ``offset`` to the next one's
 
 Reading a sample is one slice of the memory-mapped file, then the codec's decode (none for raw:
-method.md §7). Version 1 stores (raw only, no ``codec`` in the metadata) read as raw.
+docs/method.md §7). Version 1 stores (raw only, no ``codec`` in the metadata) read as raw.
 """
 import hashlib
 import json

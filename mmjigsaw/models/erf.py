@@ -1,4 +1,4 @@
-"""Effective receptive fields and the ERF-adaptive label weights (method.md §4-5)."""
+"""Effective receptive fields and the ERF-adaptive label weights (docs/method.md §4-5)."""
 from typing import Callable, Sequence, Tuple, Union
 
 import torch
@@ -90,7 +90,7 @@ def own_region_share(erf: torch.Tensor, regions: torch.Tensor, cell_regions: tor
 
 def erf_weight_table(erf: torch.Tensor, regions: torch.Tensor, cell_regions: torch.Tensor,
                      tau: float = 0.7) -> torch.Tensor:
-    """Soft-label weights of every position over the four regions (method.md §4, Eq. 2).
+    """Soft-label weights of every position over the four regions (docs/method.md §4, Eq. 2).
 
     For position p in region r, with share_i = sum(G_p M_i) / sum(G_p):
     w_r = max(tau, share_r) and w_i = (1 - w_r) sum(G_p M_i) / sum(G_p (1 - M_r)) for i != r.

@@ -1,7 +1,7 @@
 """Box helpers shared by the data tools. Boxes are ``[x1, y1, x2, y2]`` in pixels."""
 import numpy as np
 
-#: Aspect-ratio groups of method.md §2, with r = width / height.
+#: Aspect-ratio groups of docs/method.md §2, with r = width / height.
 ASPECT_GROUPS = ('S', 'T', 'W')
 TALL_MAX_RATIO = 0.5
 WIDE_MIN_RATIO = 1.5

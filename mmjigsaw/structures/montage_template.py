@@ -1,4 +1,4 @@
-"""The montage layout of method.md §3, defined once: the canvas, its four regions, which samples a
+"""The montage layout of docs/method.md §3, defined once: the canvas, its four regions, which samples a
 montage takes, which sample fills which region, and which region each feature cell belongs to."""
 from dataclasses import dataclass
 from typing import ClassVar, Dict, List, Sequence, Tuple

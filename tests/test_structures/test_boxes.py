@@ -10,7 +10,7 @@ from mmjigsaw.structures import aspect_group, intersection_areas, xywh_to_xyxy
     (100, 100, 'S'), (3, 2, 'S'), (1, 3, 'T'), (4, 2, 'W'),
 ])
 def test_aspect_groups_at_the_papers_thresholds(width, height, group):
-    """method.md §2: tall r < 0.5, wide r > 1.5, square otherwise (r = width / height)."""
+    """docs/method.md §2: tall r < 0.5, wide r > 1.5, square otherwise (r = width / height)."""
     assert aspect_group(width, height) == group
 
 

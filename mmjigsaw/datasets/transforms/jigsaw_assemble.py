@@ -1,4 +1,4 @@
-"""Tiling four samples into one montage (method.md §3)."""
+"""Tiling four samples into one montage (docs/method.md §3)."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import cv2
@@ -69,7 +69,7 @@ class JigsawAssemble(BaseTransform):
         - content_boxes: (4, 4) int64 part of each region holding sample pixels (the rest is zero).
 
     Args:
-        template: ``dict(canvas=224, cut=64)`` (method.md §3).
+        template: ``dict(canvas=224, cut=64)`` (docs/method.md §3).
         stride: backbone output stride; a template that does not align with it is rejected.
         scale: range of the uniform rescale factor.
         flip_prob: probability of a horizontal flip per sample.

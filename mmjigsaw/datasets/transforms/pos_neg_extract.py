@@ -21,7 +21,7 @@ def _as_array(x, dtype, shape) -> np.ndarray:
 
 @TRANSFORMS.register_module()
 class PosNegExtract(BaseTransform):
-    """Cut positive and negative samples from one detection image (method.md §1).
+    """Cut positive and negative samples from one detection image (docs/method.md §1).
 
     Uses :func:`extract_image_samples`, the same function as tools/extract_samples.py.
 
@@ -38,7 +38,7 @@ class PosNegExtract(BaseTransform):
 
     Args:
         num_classes: object classes; negatives get this label.
-        neg_ratio: negatives per positive (method.md: 0.1).
+        neg_ratio: negatives per positive (docs/method.md: 0.1).
         min_size: boxes smaller than this (px) are skipped.
         context: largest context added to each side of a positive, as a fraction of its size
             (the paper: 0.5; 0 is the bare box).

@@ -1,4 +1,4 @@
-"""Refreshing the dense head's ERF weight table during training (method.md §4-5)."""
+"""Refreshing the dense head's ERF weight table during training (docs/method.md §4-5)."""
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple

@@ -11,7 +11,7 @@ from ..backbone_probe import fit_head_to_backbone
 
 @MODELS.register_module()
 class JigsawClassifier(BaseModel):
-    """Montage pre-training model (method.md §4).
+    """Montage pre-training model (docs/method.md §4).
 
     Args:
         backbone: backbone config; by default mmdet's ResNet-50 with ``out_indices=(3,)``, so the

@@ -19,7 +19,7 @@ class JigsawDataPreprocessor(BaseDataPreprocessor):
     no channel flip happens. Region labels stay in the data samples; heads move them.
 
     Args:
-        mean: per-channel mean, RGB, 0-255 (method.md §3: ImageNet's).
+        mean: per-channel mean, RGB, 0-255 (docs/method.md §3: ImageNet's).
         std: per-channel std, RGB, 0-255.
         channels_last: give the backbone NHWC memory (faster convolutions on GPUs).
     """

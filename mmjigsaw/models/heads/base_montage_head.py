@@ -34,7 +34,7 @@ class BaseMontageHead(BaseModule):
     Args:
         num_classes: object classes; the heads output ``num_classes + 1`` scores, background last.
         in_channels: channels of the backbone's last feature map.
-        template: ``dict(canvas=224, cut=64)`` (method.md §3).
+        template: ``dict(canvas=224, cut=64)`` (docs/method.md §3).
         stride: backbone output stride; the template must align with it.
         loss_weight: factor on the loss.
     """

@@ -1,4 +1,4 @@
-"""Block-wise classification: each region pooled and classified on its own (method.md §4)."""
+"""Block-wise classification: each region pooled and classified on its own (docs/method.md §4)."""
 import torch
 from torch import nn
 

@@ -1,4 +1,4 @@
-"""ERF-adaptive dense classification, the paper's proposed head (method.md §4)."""
+"""ERF-adaptive dense classification, the paper's proposed head (docs/method.md §4)."""
 import warnings
 
 import torch

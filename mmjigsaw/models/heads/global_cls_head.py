@@ -1,4 +1,4 @@
-"""Global classification of a montage: one area-weighted soft label (method.md §4)."""
+"""Global classification of a montage: one area-weighted soft label (docs/method.md §4)."""
 import torch
 from torch import nn
 
