@@ -23,7 +23,7 @@ import os.path as osp
 import shutil
 import time
 
-from mmjigsaw.utils.runs import REPO_ROOT, ToolFailed, last_logged, run_tool
+from mmjigsaw.utils import REPO_ROOT, ToolFailed, last_logged, run_tool
 
 PRETRAIN_CONFIG = 'configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py'
 DET_CONFIGS = {'pretrained': 'configs/det/faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py',

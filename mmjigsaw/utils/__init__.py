@@ -3,6 +3,7 @@ from .config import apply_run_options, load_config
 from .errors import ConfigError, DataError
 from .image import read_image_rgb
 from .io import atomic_write_json
+from .runs import REPO_ROOT, Timing, ToolFailed, last_logged, logged_scalars, run_tool, training_seconds
 from .setup_env import register_all_modules
 from .warning_filters import filter_known_warnings
 
@@ -11,4 +12,5 @@ from .warning_filters import filter_known_warnings
 filter_known_warnings()
 
 __all__ = ['run_cli', 'load_config', 'apply_run_options', 'ConfigError', 'DataError', 'atomic_write_json',
-           'read_image_rgb', 'register_all_modules', 'filter_known_warnings']
+           'read_image_rgb', 'register_all_modules', 'filter_known_warnings', 'REPO_ROOT', 'Timing', 'ToolFailed',
+           'last_logged', 'logged_scalars', 'run_tool', 'training_seconds']

@@ -45,9 +45,9 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from mmjigsaw.datasets.demo import make_demo_dataset
-from mmjigsaw.utils import ConfigError, atomic_write_json, run_cli
-from mmjigsaw.utils.runs import REPO_ROOT, Timing, ToolFailed, last_logged, run_tool, training_seconds
+from mmjigsaw.datasets import make_demo_dataset
+from mmjigsaw.utils import (REPO_ROOT, ConfigError, Timing, ToolFailed, atomic_write_json, last_logged, run_cli,
+                            run_tool, training_seconds)
 
 PARTS = ('curve', 'init', 'heads', 'context', 'assembly')
 INIT_LABELS = {'montage': 'Montage pre-trained', 'imagenet': 'ImageNet pre-trained', 'scratch': 'random init',

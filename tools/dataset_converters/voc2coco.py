@@ -9,7 +9,7 @@ XML, a missing image, a class not in --classes) it names the file, exits 2 and w
 """
 import argparse
 
-from mmjigsaw.datasets.voc import voc_to_coco
+from mmjigsaw.datasets import voc_to_coco
 from mmjigsaw.utils import atomic_write_json, run_cli
 
 

@@ -5,7 +5,7 @@
 import argparse
 import json
 
-from mmjigsaw.datasets.demo import make_demo_dataset
+from mmjigsaw.datasets import make_demo_dataset
 
 
 def parse_args():
