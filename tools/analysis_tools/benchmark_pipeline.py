@@ -23,8 +23,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
-from mmjigsaw.datasets import MontageDataset, SampleStore, montage_collate
-from mmjigsaw.datasets.coco import load_coco_detection
+from mmjigsaw.datasets import MontageDataset, SampleStore, load_coco_detection, montage_collate
 from mmjigsaw.utils import DataError, read_image_rgb, run_cli
 
 MONTAGE_PIPELINE = [dict(type='JigsawAssemble', template=dict(canvas=224, cut=64), scale=(0.8, 1.5),
