@@ -4,7 +4,7 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 export MMJIGSAW_VENV := $(abspath $(VENV))
 
-.PHONY: setup demo test
+.PHONY: setup demo test lint
 
 setup:
 	@bash tools/setup_env.sh
@@ -14,3 +14,7 @@ demo: setup
 
 test: setup
 	$(PYTHON) -m pytest tests
+
+lint: setup
+	$(PYTHON) -m flake8 mmjigsaw tools tests configs setup.py
+	$(PYTHON) -m isort --check-only --diff mmjigsaw tools tests configs setup.py

@@ -9,8 +9,8 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from conftest import ROOT
 from mmjigsaw.registry import MODELS
+from helpers import ROOT
 
 JIGSAW = sorted(glob.glob(osp.join(ROOT, 'configs', 'jigsaw', '*.py'))) + [osp.join(ROOT, 'configs', 'jigsaw_r50.py')]
 DET = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*.py')))

@@ -12,8 +12,8 @@ from typing import List
 import pytest
 from mmengine.config import Config
 
-from conftest import ROOT
 from mmjigsaw.utils import apply_run_options
+from helpers import ROOT
 
 README = osp.join(ROOT, 'README.md')
 PRETRAINED = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*-pre_*.py')))
@@ -104,6 +104,7 @@ def run_slurm_train(tmp_path, *args: str) -> List[str]:
     return out[next(i for i, a in enumerate(out) if a.endswith('tools/train.py')) + 1:]
 
 
+@pytest.mark.slow
 def test_slurm_train_keeps_the_config_work_dir(tmp_path):
     args = run_slurm_train(tmp_path, 'P', 'J', 'configs/jigsaw_r50.py')
     assert not any(a.startswith('--work-dir') for a in args)

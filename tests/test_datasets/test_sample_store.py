@@ -12,8 +12,7 @@ import pytest
 from mmjigsaw.datasets import CROP_FORMATS, MontageDataset, SampleStore, build_sample_store
 from mmjigsaw.datasets.demo import DEMO_CATEGORIES
 from mmjigsaw.utils import DataError
-
-from conftest import tiny_pretrain_cfg
+from helpers import tiny_pretrain_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PIPELINE = [dict(type='JigsawAssemble', template=dict(canvas=224, cut=64)), dict(type='PackJigsawInputs')]

@@ -9,7 +9,7 @@ import pytest
 from mmengine.runner import Runner
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from conftest import tiny_pretrain_cfg
+from helpers import tiny_pretrain_cfg
 
 
 @pytest.fixture(scope='module')

@@ -1,9 +1,10 @@
 """tools/train.py end to end on CPU: training, --resume under torch's weights_only loading."""
 import os.path as osp
 
+import pytest
 import torch
 
-from conftest import DEMO_PRETRAIN_CONFIG, ROOT, run_tool, tiny_pretrain_options
+from helpers import DEMO_PRETRAIN_CONFIG, ROOT, run_tool, tiny_pretrain_options
 
 
 def _train(work_dir, store, max_iters, *extra):
@@ -18,6 +19,7 @@ def _state(path):
     return torch.load(path, map_location='cpu', weights_only=True)
 
 
+@pytest.mark.slow
 def test_resume_continues_exactly_like_an_uninterrupted_run(demo_store, tmp_path):
     assert torch.__version__ >= '2.6'  # weights_only=True is torch.load's default here
     _train(tmp_path / 'full', demo_store, 6)
@@ -38,17 +40,20 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(demo_store, tmp_path
         assert torch.equal(full['erf_evolution'][key], part['erf_evolution'][key]), key
 
 
+@pytest.mark.slow
 def test_erf_hook_refreshes_at_the_right_iterations_and_writes_heat_maps(demo_store, tmp_path):
     log = _train(tmp_path / 'run', demo_store, 5)
     assert [line.split('iter ')[1].split(':')[0] for line in log.splitlines()
             if 'ERFUpdateHook: iter' in line] == ['0', '2', '4']
-    assert sorted(p.name for p in (tmp_path / 'run' / 'erf').iterdir()) == ['evolution.png', 'iter_0.png', 'iter_2.png',
-                                                                          'iter_4.png']
+    pictures = sorted(p.name for p in (tmp_path / 'run' / 'erf').iterdir())
+    assert pictures == ['evolution.png', 'iter_0.png', 'iter_2.png', 'iter_4.png']
     assert 'erf_own_weight' in log and 'erf_own_share' in log
 
 
+@pytest.mark.slow
 def test_online_mode_config_trains_from_detection_images(demo_root, tmp_path):
-    result = run_tool('tools/train.py', osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw-online_resnet50_8xb64-coslr-64k_coco.py'),
+    config = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw-online_resnet50_8xb64-coslr-64k_coco.py')
+    result = run_tool('tools/train.py', config,
                       '--work-dir', str(tmp_path), '--cfg-options',
                       f'train_dataloader.dataset.ann_file={demo_root}/annotations/instances_train.json',
                       f'train_dataloader.dataset.img_dir={demo_root}/train',

@@ -15,11 +15,10 @@ from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from conftest import ROOT
 from mmjigsaw.engine import load_checkpoint_safely
 from mmjigsaw.models.converters.backbone_export import (BACKBONE_PREFIX, export_backbone, extract_backbone_state,
-                                             fit_to_backbone)
-from pretrain_helpers import assert_erf_table_refreshed, one_torch_thread, tiny_pretrain  # noqa: F401
+                                                        fit_to_backbone)
+from helpers import ROOT, assert_erf_table_refreshed, tiny_pretrain
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
 

@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from conftest import ROOT
+from helpers import ROOT
 
 # (detector config stem, pre-training config): the export of the second initialises the first
 PAIRS = [

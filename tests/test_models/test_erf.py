@@ -95,7 +95,6 @@ def test_tau_one_gives_exactly_the_blockwise_labels():
     assert torch.equal(table, blockwise_weight_table(_cells()))
 
 
-
 def test_an_erf_entirely_inside_its_own_region_keeps_all_weight_on_its_label():
     """No ERF mass outside the own region: nothing to spread (and no 0/0), the row is one-hot; the
     same for a position with no ERF at all (position 0: a dead feature)."""

@@ -6,11 +6,11 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import crafted_checkpoint
 from mmjigsaw.models.backbones._external import load_into, load_local_weights
 from mmjigsaw.models.backbones.torchvision_backbone import stage_ends
 from mmjigsaw.registry import MODELS
 from mmjigsaw.utils import ConfigError, DataError
+from helpers import crafted_checkpoint
 
 
 def _library(name):

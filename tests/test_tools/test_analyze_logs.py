@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
-from conftest import run_tool, tiny_pretrain_cfg
+from helpers import run_tool, tiny_pretrain_cfg
 
 TOOL = 'tools/analysis_tools/analyze_logs.py'
 C0, C1 = (31, 119, 180), (255, 127, 14)  # matplotlib's first two line colours (RGB)

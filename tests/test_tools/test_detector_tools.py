@@ -16,7 +16,7 @@ import pytest
 from mmengine.config import Config
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from conftest import ROOT, run_tool
+from helpers import ROOT, run_tool
 
 # A Faster R-CNN of mmdet's (mmdet:: bases) at toy size with mmjigsaw's detector runtime: ResNet-18 at
 # 1/8 width, 128 px images, one epoch of four iterations, evaluated with COCO box AP.

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import DEMO_PRETRAIN_CONFIG, ROOT, tiny_pretrain_options
+from helpers import DEMO_PRETRAIN_CONFIG, ROOT, tiny_pretrain_options
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from conftest import ROOT, crafted_checkpoint, run_tool, tiny_pretrain_cfg
 from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
-from pretrain_helpers import assert_erf_table_refreshed, one_torch_thread, tiny_pretrain  # noqa: F401
+from helpers import ROOT, assert_erf_table_refreshed, crafted_checkpoint, run_tool, tiny_pretrain, tiny_pretrain_cfg
 
 
 @pytest.fixture(scope='module')
@@ -22,6 +21,7 @@ def pretrain_checkpoint(demo_store, tmp_path_factory):
     return str(work_dir / 'iter_2.pth')
 
 
+@pytest.mark.slow
 def test_export_is_tensor_only_and_loads_into_a_detector_through_init_cfg(pretrain_checkpoint, tmp_path):
     out = str(tmp_path / 'backbone.pth')
     result = run_tool('tools/model_converters/extract_backbone.py', pretrain_checkpoint, out)
@@ -45,6 +45,7 @@ def test_export_is_tensor_only_and_loads_into_a_detector_through_init_cfg(pretra
         torch.testing.assert_close(detector.backbone.state_dict()[key], value)
 
 
+@pytest.mark.slow
 def test_a_checkpoint_that_would_run_code_is_refused_and_nothing_runs(tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))
     with pytest.raises(UnsafeCheckpointError, match='refused'):
@@ -109,8 +110,8 @@ def _torchvision():
 class TestTorchvisionLayout:
 
     def test_mobilenet_v2_has_exactly_torchvisions_keys_and_shapes_and_the_head_as_classifier(self, tmp_path):
-        from mmjigsaw.models.converters.backbone_export import export_backbone
         from mmjigsaw.models.converters import imagenet_weights_path
+        from mmjigsaw.models.converters.backbone_export import export_backbone
         src, model = _classifier_checkpoint(tmp_path, dict(type='mmdet.MobileNetV2', out_indices=(7, )))
         out = str(tmp_path / 'tv.pth')
         result = export_backbone(src, out, to='torchvision')

@@ -4,8 +4,8 @@ import os.path as osp
 
 import pytest
 
-from conftest import run_tool
 from mmjigsaw.datasets import SampleStore
+from helpers import run_tool
 
 
 def _extract(ann, img_dir, out):
@@ -22,6 +22,7 @@ def _fails(result, *phrases):
 SQUARE, WIDE = [10, 10, 40, 40, 1], [60, 100, 120, 30, 2]
 
 
+@pytest.mark.slow
 def test_missing_and_malformed_annotation_files(tmp_path):
     _fails(_extract(tmp_path / 'nope.json', tmp_path, tmp_path / 's'), 'nope.json', 'not found')
     bad = tmp_path / 'bad.json'
@@ -32,11 +33,13 @@ def test_missing_and_malformed_annotation_files(tmp_path):
     assert not (tmp_path / 's').exists()
 
 
+@pytest.mark.slow
 def test_unknown_category_id_names_the_annotation(coco_factory, tmp_path):
     ann, img_dir = coco_factory([(200, 200, [SQUARE, [5, 5, 20, 20, 9]])])
     _fails(_extract(ann, img_dir, tmp_path / 's'), 'annotation 2 has unknown category_id 9', 'known ids: [1, 2]')
 
 
+@pytest.mark.slow
 def test_empty_dataset_and_nothing_usable(coco_factory, tmp_path):
     ann, img_dir = coco_factory([])
     _fails(_extract(ann, img_dir, tmp_path / 's'), 'no images listed')
@@ -45,6 +48,7 @@ def test_empty_dataset_and_nothing_usable(coco_factory, tmp_path):
     assert not (tmp_path / 's').exists() and not (tmp_path / 's.incomplete').exists()
 
 
+@pytest.mark.slow
 def test_bad_boxes_and_images_are_skipped_counted_and_named(coco_factory, tmp_path):
     ann, img_dir = coco_factory([
         (200, 300, [SQUARE, WIDE]),
@@ -72,6 +76,7 @@ def test_bad_boxes_and_images_are_skipped_counted_and_named(coco_factory, tmp_pa
     assert clipped[0]['gt_box'] == [180.0, 180.0, 200.0, 200.0]
 
 
+@pytest.mark.slow
 def test_a_class_without_samples_is_reported(coco_factory, tmp_path):
     ann, img_dir = coco_factory([(200, 200, [SQUARE])], categories=('a', 'b', 'c'))
     result = _extract(ann, img_dir, tmp_path / 's')
@@ -79,6 +84,7 @@ def test_a_class_without_samples_is_reported(coco_factory, tmp_path):
     assert 'warning: no samples of b, c' in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('option, value', [('--neg-ratio', '-1'), ('--workers', '0'), ('--min-size', '0')])
 def test_out_of_range_options(coco_factory, tmp_path, option, value):
     ann, img_dir = coco_factory([(200, 200, [SQUARE])])

@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import DEMO_PRETRAIN_CONFIG, ROOT, run_tool, tiny_pretrain_options
 from mmjigsaw.datasets import SampleStore
 from mmjigsaw.datasets.demo import make_demo_dataset
+from helpers import DEMO_PRETRAIN_CONFIG, ROOT, run_tool, tiny_pretrain_options
 
 
 def _files(store):
     return {name: open(osp.join(store, name), 'rb').read() for name in ('index.npy', 'pixels.bin', 'meta.json')}
 
 
+@pytest.mark.slow
 def test_extraction_killed_at_random_moments_then_rerun_gives_the_same_store(tmp_path):
     make_demo_dataset(str(tmp_path / 'data'), num_train=60, num_val=1, seed=2)
     args = ['tools/extract_samples.py', '--ann', str(tmp_path / 'data/annotations/instances_train.json'),
@@ -61,6 +62,7 @@ def uninterrupted(demo_store, tmp_path_factory):
     return torch.load(work_dir / 'iter_8.pth', weights_only=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('trigger', ['Iter(train) [5/8]', 'Saving checkpoint at 4 iterations'])
 def test_training_killed_then_resumed_ends_like_an_uninterrupted_run(demo_store, uninterrupted, tmp_path, trigger):
     """The second trigger kills right after a checkpoint, when the ERF refresh of iteration 4 runs."""

@@ -7,13 +7,14 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from conftest import ROOT, run_tool
+from helpers import ROOT, run_tool
 
 STUDY = osp.join(ROOT, 'configs', 'reproduce', 'reproduce_demo.py')
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('reproduce', osp.join(ROOT, 'tools', 'analysis_tools', 'reproduce.py'))
+    path = osp.join(ROOT, 'tools', 'analysis_tools', 'reproduce.py')
+    spec = importlib.util.spec_from_file_location('reproduce', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -94,7 +95,8 @@ def test_quick_study_runs_every_cell_once_writes_the_report_and_resumes(tmp_path
 def test_every_config_a_study_names_exists_and_every_variant_is_planned(path, tmp_path):
     reproduce = _tool()
     cfg = Config.fromfile(path)
-    named = [b.pretrain for b in cfg.backbones.values()] + [v.pretrain for v in cfg.variants.values() if 'pretrain' in v]
+    named = [b.pretrain for b in cfg.backbones.values()]
+    named += [v.pretrain for v in cfg.variants.values() if 'pretrain' in v]
     named += [c for b in cfg.backbones.values() for c in b.finetune.values()]
     missing = [c for c in named if not osp.isfile(osp.join(ROOT, c))]
     assert not missing

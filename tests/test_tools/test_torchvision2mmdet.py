@@ -7,9 +7,9 @@ import torch
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 
-from conftest import run_tool
 from mmjigsaw.models.converters import (IMAGENET_WEIGHTS, imagenet_weights_path, mmdet_to_torchvision_mobilenet_v2,
                                         sha256_of, torchvision_to_mmdet_mobilenet_v2)
+from helpers import run_tool
 
 
 def _mmdet_mobilenet_v2(**kwargs):
@@ -129,6 +129,7 @@ def test_converted_imagenet_backbone_recognises_a_photo(imagenet_file):
     this conversion (torchvision could not run here to give its own): swapping two residual blocks
     of a stage, which every key/shape check accepts, moves the top-1 to 652."""
     from matplotlib import cbook
+
     from mmjigsaw.models.converters import convert_imagenet_weights
     x = _imagenet_input(str(cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)))
     backbone = _mmdet_mobilenet_v2()

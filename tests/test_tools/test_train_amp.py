@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from conftest import DEMO_PRETRAIN_CONFIG, run_tool, tiny_pretrain_options
+from helpers import DEMO_PRETRAIN_CONFIG, run_tool, tiny_pretrain_options
 
 pytestmark = pytest.mark.slow
 

@@ -1,8 +1,9 @@
 """tools/train.py refuses bad configs, bad stores and unsafe checkpoints with one clear line."""
 import os.path as osp
+
 import pytest
 
-from conftest import DEMO_PRETRAIN_CONFIG, ROOT, crafted_checkpoint, run_tool, tiny_pretrain_options
+from helpers import DEMO_PRETRAIN_CONFIG, ROOT, crafted_checkpoint, run_tool, tiny_pretrain_options
 
 
 def _train(store, work_dir, *options, extra=()):
@@ -10,6 +11,7 @@ def _train(store, work_dir, *options, extra=()):
                     *tiny_pretrain_options(store, 2), *options)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('options, phrases', [
     (['model.head.tau=1.5'], ['tau=1.5 must lie in [0, 1]']),
     (['model.head.num_classes=5'], ['model.head.num_classes=5', '7 object classes']),
@@ -24,12 +26,14 @@ def test_bad_config_values(demo_store, tmp_path, options, phrases):
         assert phrase in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_store(tmp_path):
     result = _train(str(tmp_path / 'nowhere'), tmp_path)
     assert result.returncode == 2 and 'not a complete sample store' in result.stderr
     assert 'Traceback' not in result.stderr
 
 
+@pytest.mark.slow
 def test_resume_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_store, tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))
     result = _train(demo_store, tmp_path / 'work', extra=('--resume', str(bad)))
@@ -38,6 +42,7 @@ def test_resume_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_store
     assert not osp.exists(marker)
 
 
+@pytest.mark.slow
 def test_pretrained_init_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_root, tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))
     config = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py')

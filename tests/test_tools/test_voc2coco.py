@@ -55,6 +55,7 @@ def test_class_ids_follow_classes_option(voc):
     assert coco['annotations'][0]['category_id'] == 1
 
 
+@pytest.mark.slow
 def test_cli_writes_json(voc, tmp_path):
     out = tmp_path / 'out.json'
     result = subprocess.run([sys.executable, TOOL, '--xml-dir', str(voc[0]), '--img-dir', str(voc[1]),
@@ -64,6 +65,7 @@ def test_cli_writes_json(voc, tmp_path):
     assert len(json.loads(out.read_text())['annotations']) == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('case, message', [
     ('malformed', 'malformed XML'),
     ('missing_image', 'image not found'),

@@ -1,7 +1,7 @@
 """Importing mmjigsaw hides setuptools' pkg_resources deprecation that mmengine triggers, and nothing else."""
 import pytest
 
-from conftest import run_tool
+from helpers import run_tool
 
 # mmengine's is_installed (used for every `mmdet::` base) imports and reloads pkg_resources; then
 # two warnings of our own: one mentioning pkg_resources, one unrelated.

@@ -30,9 +30,8 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from mmjigsaw.datasets import CROP_FORMATS, CropCodec, MontageDataset, SampleStore, montage_collate
-from mmjigsaw.datasets.demo import DEMO_CATEGORIES, render_scene
-from mmjigsaw.datasets.sample_store import SampleStoreWriter
+from mmjigsaw.datasets import (CROP_FORMATS, DEMO_CATEGORIES, CropCodec, MontageDataset, SampleStore, SampleStoreWriter,
+                               montage_collate, render_scene)
 from mmjigsaw.structures import aspect_group
 from mmjigsaw.utils import register_all_modules, run_cli
 

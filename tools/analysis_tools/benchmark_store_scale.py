@@ -36,8 +36,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from mmjigsaw.datasets import CROP_FORMATS, SampleStore, build_sample_store
-from mmjigsaw.datasets.demo import DEMO_CATEGORIES, render_scene
+from mmjigsaw.datasets import CROP_FORMATS, DEMO_CATEGORIES, SampleStore, build_sample_store, render_scene
 from mmjigsaw.utils import run_cli
 
 PIPELINE_TOOL = osp.join(osp.dirname(osp.abspath(__file__)), 'benchmark_pipeline.py')

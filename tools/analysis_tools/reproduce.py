@@ -143,8 +143,9 @@ class Study:
         """The sample store ``name`` of the study config, extracted from the training split on first use."""
         path = osp.join(self.data_root, f'store_train_{name}')
         if not osp.isfile(osp.join(path, 'meta.json')):
-            run_tool(('tools/extract_samples.py', '--ann', self.split('train', 'ann'), '--img-dir', self.split('train', 'img'),
-                      '--out', path, '--workers', str(self.data['extract_workers']),
+            run_tool(('tools/extract_samples.py', '--ann', self.split('train', 'ann'),
+                      '--img-dir', self.split('train', 'img'), '--out', path,
+                      '--workers', str(self.data['extract_workers']),
                       '--context', str(self.cfg.stores[name]['context'])),
                      log=osp.join(self.out, 'logs', f'store_{name}.log'))
         return path
@@ -179,7 +180,8 @@ class Study:
             for seed in self.seeds(part):
                 for backbone in part['backbones']:
                     inits = self.cfg.backbones[backbone]['finetune']
-                    cells += [('init', Cell('finetune', backbone, 'erf' if init == 'montage' else '', init, epochs, seed))
+                    cells += [('init', Cell('finetune', backbone, 'erf' if init == 'montage' else '', init, epochs,
+                                            seed))
                               for init in inits]
                     cells.append(('init', ('scratch-equal', backbone, epochs, seed)))
         cells += [cell for length in curve[1:] for cell in length]
@@ -321,8 +323,8 @@ class Study:
         options.update({'val_evaluator.ann_file': self.split('val', 'ann'),
                         'test_evaluator.ann_file': self.split('val', 'ann'),
                         'train_cfg.max_epochs': cell.epochs, 'train_cfg.val_interval': cell.epochs,
-                   'param_scheduler.1.end': cell.epochs,
-                   'param_scheduler.1.milestones': lr_milestones(cell.epochs, self.cfg.lr_steps),
+                        'param_scheduler.1.end': cell.epochs,
+                        'param_scheduler.1.milestones': lr_milestones(cell.epochs, self.cfg.lr_steps),
                         'default_hooks.checkpoint.interval': cell.epochs, 'randomness.seed': cell.seed,
                         **(self.cfg.quick.finetune_options if self.quick else {})})
         if pre is not None:
@@ -434,15 +436,16 @@ def claims(study: Study, only: Sequence[str]) -> List[tuple]:
         epochs = study.length(cfg.parts['init'])
         for b in cfg.parts['init']['backbones']:
             rows.append(('Montage pre-training beats random init (same fine-tuning)',
-                         f'{cfg.backbones[b]["label"]}, {epochs} e', compare(group(study, b, 'erf', epochs),
-                                                                            group(study, b, 'scratch', epochs))))
+                         f'{cfg.backbones[b]["label"]}, {epochs} e',
+                         compare(group(study, b, 'erf', epochs), group(study, b, 'scratch', epochs))))
             if 'imagenet' in cfg.backbones[b]['finetune']:
                 rows.append(('Montage pre-training is on par with ImageNet pre-training (or better)',
                              f'{cfg.backbones[b]["label"]}, {epochs} e',
                              compare(group(study, b, 'erf', epochs), group(study, b, 'imagenet', epochs), on_par=True)))
     ablations = (('heads', 'ERF-adaptive labels beat block-wise labels', 'erf', 'blockwise'),
                  ('heads', 'block-wise labels beat one global label', 'blockwise', 'global'),
-                 ('heads', 'tau 0.7 beats tau 0.5', 'erf', 'tau0.5'), ('heads', 'tau 0.7 beats tau 1.0', 'erf', 'tau1.0'),
+                 ('heads', 'tau 0.7 beats tau 0.5', 'erf', 'tau0.5'),
+                 ('heads', 'tau 0.7 beats tau 1.0', 'erf', 'tau1.0'),
                  ('context', 'random context around the positives beats the bare box', 'erf', 'bare'),
                  ('assembly', 'pad & crop beats warping each sample to its region', 'erf', 'warp'))
     for part, claim, better, worse in ablations:
@@ -543,9 +546,9 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     pretrain_note = (f'{pre_runs[0]["iterations"]} iterations x {pre_runs[0]["batch"]} montages'
                      if pre_runs else 'the configs\' schedule')
     lines += ['## Set-up', '',
-              f'- Data: `{data["root"]}`' + (f' (the demo dataset, {data["demo"]["num_train"]} training and '
-                                              f'{data["demo"]["num_val"]} validation images, seed {data["demo"]["seed"]})'
-                                              if data.get('demo') else '')
+              f'- Data: `{data["root"]}`'
+              + (f' (the demo dataset, {data["demo"]["num_train"]} training and {data["demo"]["num_val"]} '
+                 f'validation images, seed {data["demo"]["seed"]})' if data.get('demo') else '')
               + f'; box AP is COCO mAP@[.5:.95] on `{data["val"]["ann"]}` after the last epoch.',
               f'- Pre-training: the backbone\'s Montage config ({pretrain_note} per run); variants: '
               + '; '.join(f'`{k}` {v["label"]}' for k, v in cfg.variants.items()) + '.',
@@ -577,15 +580,17 @@ def write_report(study: Study, only: Sequence[str]) -> None:
         lines += ['## The compute curve (the paper\'s central claim)', '',
                   f'{cfg.backbones[b]["label"]}: Montage pre-training + L epochs against random init at the same L '
                   'and at equal compute.', '',
-                  f'| fine-tuning L | Montage + L | random init, L | random init, equal compute | total {study.compute_unit} '
-                  f'(Montage, median) | total {study.compute_unit} (equal, median) | Montage - equal compute |', '|---|---|---|---|---|---|---|']
+                  f'| fine-tuning L | Montage + L | random init, L | random init, equal compute | '
+                  f'total {study.compute_unit} (Montage, median) | total {study.compute_unit} (equal, median) | '
+                  'Montage - equal compute |', '|---|---|---|---|---|---|---|']
         for epochs in study.lengths(part):
             montage, scratch = group(study, b, 'erf', epochs), group(study, b, 'scratch', epochs)
             equal_epochs = study.equal_epochs(b, epochs)
             equal = group(study, b, 'scratch', equal_epochs) if equal_epochs else []
             lines.append(f'| {epochs} | {mean_std([r["bbox_mAP"] for r in montage])} | '
                          f'{mean_std([r["bbox_mAP"] for r in scratch])} | '
-                         f'{mean_std([r["bbox_mAP"] for r in equal])}' + (f' ({equal_epochs} e)' if equal_epochs else '')
+                         f'{mean_std([r["bbox_mAP"] for r in equal])}'
+                         + (f' ({equal_epochs} e)' if equal_epochs else '')
                          + f' | {totals(study, montage)["compute"]:.0f} | {totals(study, equal)["compute"]:.0f} | '
                          f'{compare(montage, equal)} |')
         if plot_curve(study, osp.join(study.doc_dir, 'compute_curve.png')):
@@ -595,8 +600,8 @@ def write_report(study: Study, only: Sequence[str]) -> None:
         part = cfg.parts['init']
         epochs = study.length(part)
         lines += ['## Initialisation', '', f'Fine-tuning L = {epochs} epochs.', '',
-                  f'| backbone | initialisation | box AP | box AP50 | fine-tune wall s (median) | total {study.compute_unit} '
-                  '(median) | total images |',
+                  '| backbone | initialisation | box AP | box AP50 | fine-tune wall s (median) | '
+                  f'total {study.compute_unit} (median) | total images |',
                   '|---|---|---|---|---|---|---|']
         notes = []
         for b in part['backbones']:
@@ -608,7 +613,8 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                 t = totals(study, group_runs)
                 label = INIT_LABELS[init] + (f' ({equal_epochs} e)' if init == 'scratch-equal' and equal_epochs else '')
                 finetune_seconds = statistics.median(r['seconds'] for r in group_runs) if group_runs else float('nan')
-                lines.append(f'| {cfg.backbones[b]["label"]} | {label} | {mean_std([r["bbox_mAP"] for r in group_runs])} | '
+                lines.append(f'| {cfg.backbones[b]["label"]} | {label} | '
+                             f'{mean_std([r["bbox_mAP"] for r in group_runs])} | '
                              f'{mean_std([r["bbox_mAP_50"] for r in group_runs])} | {finetune_seconds:.0f} | '
                              f'{t["compute"]:.0f} | {t["images"]:.0f} |')
                 bars.append((f'{cfg.backbones[b]["label"]}: {label}', group_runs))
@@ -643,9 +649,10 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     missing += [f'finetune_{b}_scratch-equal-to-{e}e_seed{s}' for c in planned if isinstance(c, tuple)
                 for _, b, e, s in [c] if study.equal_epochs(b, e) is None
                 or f'finetune_{b}_scratch_{study.equal_epochs(b, e)}e_seed{s}' not in runs]
-    lines += ['## Left out', '', (f'{len(missing)} planned runs have not run yet: ' + ', '.join(f'`{k}`' for k in missing)
-                                  if missing else 'Nothing: every planned run finished.'),
-              '', 'Parts not requested in this run: ' + (', '.join(p for p in PARTS if p not in only) or 'none') + '.', '',
+    not_yet = f'{len(missing)} planned runs have not run yet: ' + ', '.join(f'`{k}`' for k in missing)
+    not_requested = ', '.join(p for p in PARTS if p not in only) or 'none'
+    lines += ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.',
+              '', f'Parts not requested in this run: {not_requested}.', '',
               '## Reading the verdicts', '',
               '"holds" means the difference of mean box AP exceeds twice its standard error over the seeds; '
               '"reversed" the same the other way; otherwise the seeds cannot tell. With 2-3 seeds the standard '
@@ -661,7 +668,8 @@ def parse_args():
     parser.add_argument('--out', default='work_dirs/reproduce', help='work folder of the runs (checkpoints, logs)')
     parser.add_argument('--only', default=','.join(PARTS), help=f'comma-separated parts of {PARTS}')
     parser.add_argument('--quick', action='store_true', help='tiny data and schedules (what the tests run)')
-    parser.add_argument('--doc', help='report to write (default: docs/reproduction.md, OUT/reproduction.md with --quick)')
+    parser.add_argument('--doc',
+                        help='report to write (default: docs/reproduction.md, OUT/reproduction.md with --quick)')
     parser.add_argument('--budget-minutes', type=float, help='start no run after this many minutes')
     parser.add_argument('--recalibrate', action='store_true',
                         help='measure the equal-compute calibration again over every finished seed (e.g. when the '
@@ -676,7 +684,7 @@ def main():
     if unknown:
         raise ConfigError(f'--only {args.only}: unknown parts {unknown}; choose from {", ".join(PARTS)}.')
     cfg = Config.fromfile(args.study)
-    doc = args.doc or (osp.join(args.out, 'reproduction.md') if args.quick else osp.join(REPO_ROOT, 'docs', 'reproduction.md'))
+    doc = args.doc or osp.join(args.out if args.quick else osp.join(REPO_ROOT, 'docs'), 'reproduction.md')
     study = Study(cfg, osp.relpath(osp.abspath(args.study), REPO_ROOT), osp.abspath(args.out), osp.abspath(doc),
                   args.quick, command='python tools/analysis_tools/reproduce.py ' + ' '.join(sys.argv[1:]))
     if args.recalibrate:

@@ -4,8 +4,8 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import torch
 
-from mmjigsaw.utils import ConfigError, DataError
 from mmjigsaw.engine import load_checkpoint_safely
+from mmjigsaw.utils import ConfigError, DataError
 
 BACKBONE_PREFIX = 'backbone.'
 #: mmdet's SwinTransformer.init_weights keeps only ``backbone.*`` keys of a Pretrained checkpoint
@@ -106,8 +106,7 @@ def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[st
     if to != 'mmdet' and detector:
         raise ConfigError(f'--detector applies to the mmdet layout, not --to {to}.')
     if to == 'torchvision':
-        from mmjigsaw.models.converters.torchvision_layout import (describe, head_as_classifier,
-                                                                   to_torchvision_layout)
+        from mmjigsaw.models.converters.torchvision_layout import describe, head_as_classifier, to_torchvision_layout
         state, arch = to_torchvision_layout(state, head_as_classifier(checkpoint.get('state_dict', checkpoint)))
         note = describe(arch, state)
     elif to == 'timm':

@@ -14,8 +14,8 @@ from mmjigsaw.engine import init_distributed
 from mmjigsaw.models import compute_erf
 from mmjigsaw.utils import register_all_modules
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from conftest import tiny_pretrain_cfg  # noqa: E402
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # tests/
+from helpers import tiny_pretrain_cfg  # noqa: E402
 
 
 def main(out: str, store: str) -> None:

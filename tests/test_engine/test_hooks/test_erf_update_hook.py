@@ -2,14 +2,15 @@ import os.path as osp
 import socket
 
 import cv2
+import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.runner import Runner
 
-from conftest import run_tool, tiny_pretrain_cfg
 from mmjigsaw.engine.hooks.erf_update_hook import thinned_columns
 from mmjigsaw.models import compute_erf, erf_weight_table
 from mmjigsaw.visualization import draw_erf_evolution, region_centre_positions
+from helpers import run_tool, tiny_pretrain_cfg
 
 
 def _free_port():
@@ -89,6 +90,7 @@ class TestThinnedColumns:
         assert len({b - a for a, b in zip(columns, columns[1:-1])}) == 1  # evenly spaced, then the latest
 
 
+@pytest.mark.slow
 def test_two_gloo_ranks_with_different_data_end_with_identical_tables(demo_store, tmp_path):
     result = run_tool('-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', str(_free_port()),
                       osp.join(osp.dirname(__file__), 'dist_erf_worker.py'), str(tmp_path), demo_store)

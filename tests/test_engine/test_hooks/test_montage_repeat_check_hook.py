@@ -3,7 +3,7 @@ import warnings
 import pytest
 from mmengine.runner import Runner
 
-from conftest import tiny_pretrain_cfg
+from helpers import tiny_pretrain_cfg
 
 
 @pytest.mark.parametrize('num_montages, repeats', [(3, True), (8, False)])

@@ -1,0 +1,131 @@
+"""What the tests share besides fixtures: paths, small COCO datasets, tiny training runs, crafted
+checkpoints (conftest.py holds the fixtures only)."""
+import json
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+from typing import Dict, Optional
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO_PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py')
+
+
+def tiny_pretrain_options(store: str, max_iters: int, erf_interval: int = 2, ckpt_interval: int = 1000):
+    """``--cfg-options`` that shrink the demo pre-training config to a seconds-long CPU run."""
+    return [f'train_dataloader.dataset.store={store}', 'model.backbone.base_channels=8',
+            'model.head.in_channels=64', 'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', f'train_cfg.max_iters={max_iters}',
+            f'custom_hooks.0.interval={erf_interval}', 'custom_hooks.0.num_images=1',
+            'default_hooks.logger.interval=1', f'default_hooks.checkpoint.interval={ckpt_interval}']
+
+
+def run_tool(*args, env=None, timeout=600):
+    """Run a script of this repository with this Python; returns the CompletedProcess."""
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):
+    """The demo pre-training Config shrunk by :func:`tiny_pretrain_options`, for in-process runs."""
+    cfg = Config.fromfile(DEMO_PRETRAIN_CONFIG)
+    options = (o.split('=', 1) for o in tiny_pretrain_options(store, max_iters, **kwargs))
+    cfg.merge_from_dict({key: DictAction._parse_iterable(value) for key, value in options})
+    cfg.work_dir = str(work_dir)
+    return cfg
+
+
+class _WritesAFile:
+    """Unpickling this creates a file: what a malicious checkpoint would do."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def crafted_checkpoint(folder):
+    """A ``.pth`` whose unpickling would create ``folder/pwned``; returns (checkpoint, marker) paths."""
+    marker, bad = osp.join(folder, 'pwned'), osp.join(folder, 'bad.pth')
+    with open(bad, 'wb') as f:
+        pickle.dump({'state_dict': {'backbone.conv1.weight': _WritesAFile(marker)}, 'meta': {}}, f)
+    return bad, marker
+
+
+def write_coco(root: str, images, categories=('a', 'b')):
+    """A small COCO dataset: ``images`` is a list of (height, width, [[x, y, w, h, category_id], ...]).
+
+    Images are random noise JPEGs under ``root/img``; returns (ann_file, img_dir).
+    """
+    rng = np.random.default_rng(0)
+    img_dir = osp.join(root, 'img')
+    os.makedirs(img_dir, exist_ok=True)
+    coco = dict(images=[], annotations=[], categories=[dict(id=i + 1, name=n) for i, n in enumerate(categories)])
+    for image_id, (h, w, boxes) in enumerate(images, start=1):
+        name = f'{image_id}.jpg'
+        cv2.imwrite(osp.join(img_dir, name), rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
+        coco['images'].append(dict(id=image_id, file_name=name, width=w, height=h))
+        for x, y, bw, bh, cat in boxes:
+            coco['annotations'].append(dict(id=len(coco['annotations']) + 1, image_id=image_id, bbox=[x, y, bw, bh],
+                                            category_id=cat, area=bw * bh, iscrowd=0))
+    ann_file = osp.join(root, 'ann.json')
+    with open(ann_file, 'w') as f:
+        json.dump(coco, f)
+    return ann_file, img_dir
+
+
+#: the demo store's object classes (conftest's make_demo_dataset)
+DEMO_CLASSES = 7
+
+
+def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, batch_size: int = 2,
+                 backbone: Optional[Dict] = None, template: Optional[Dict] = None) -> Config:
+    """``config`` (a path under configs/) trained for ``max_iters`` iterations of ``batch_size``
+    montages from ``store``, in-process, with one ERF refresh (before the first iteration) and one
+    checkpoint at the end; ``backbone`` overrides merge into ``model.backbone`` (e.g. narrower), and
+    ``template`` replaces the montage template of the head and the assembly (e.g. a 128 canvas cut at
+    32: a 4 x 4 map at stride 32, a third of the 224 canvas's pixels and 16 ERF positions, not 49)."""
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    if backbone:
+        cfg.merge_from_dict(dict(model=dict(backbone=backbone)))
+    cfg.work_dir = str(work_dir)
+    cfg.model.head.num_classes = DEMO_CLASSES
+    if backbone:
+        cfg.model.head.in_channels = None  # a narrowed backbone has fewer channels: inferred
+    loader = cfg.train_dataloader
+    loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False, pin_memory=False)
+    loader.dataset.update(store=store, num_montages=max_iters * batch_size)
+    if template:
+        cfg.model.head.template = template
+        cfg.train_dataloader.dataset.pipeline[0].template = template
+    cfg.train_cfg.max_iters = max_iters
+    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=max_iters, num_images=1, save_heatmaps=False)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    cfg.env_cfg.cudnn_benchmark = False
+    return cfg
+
+
+def tiny_pretrain(config: str, store: str, work_dir: str, **kwargs):
+    """Train :func:`tiny_run_cfg`; returns (runner, path of the last checkpoint)."""
+    cfg = tiny_run_cfg(config, store, work_dir, **kwargs)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner, osp.join(str(work_dir), f'iter_{cfg.train_cfg.max_iters}.pth')
+
+
+def assert_erf_table_refreshed(table: torch.Tensor) -> None:
+    """A refreshed (P, 4) table: rows sum to 1, own weight at least tau = 0.7, and the ERF spread
+    some weight onto other regions (the initial block-wise table is one-hot)."""
+    torch.testing.assert_close(table.sum(1), torch.ones(len(table)), atol=1e-5, rtol=0)
+    assert (table.max(1).values >= 0.7 - 1e-6).all()
+    assert (table.max(1).values < 1 - 1e-4).any(), 'the table is still the block-wise one'
