@@ -43,7 +43,7 @@ def main():
                                  workers=args.workers, seed=args.seed, min_size=args.min_size,
                                  context=args.context, fmt=args.format, quality=args.quality)
     print(f'images {summary["images"]}, positives {summary["positives"]}, negatives {summary["negatives"]} '
-          f'in {time.time() - start:.1f} s')
+          f'({summary["negative_ratio"]:.3f} per positive, asked {args.neg_ratio:g}) in {time.time() - start:.1f} s')
     print(f'skips:     {json.dumps(summary["skips"])}')
     print(f'per group: {json.dumps(summary["per_group"])}')
     print(f'per class: {json.dumps(summary["per_class"])}')

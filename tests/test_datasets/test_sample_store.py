@@ -103,6 +103,7 @@ def test_version_1_store_reads_as_raw(stores, tmp_path):
         np.testing.assert_array_equal(store.image(i), new.image(i))
 
 
+@pytest.mark.slow
 def test_cli_prints_a_summary_and_refuses_an_existing_store(demo_root, tmp_path):
     cmd = [sys.executable, osp.join(ROOT, 'tools', 'extract_samples.py'),
            '--ann', osp.join(demo_root, 'annotations', 'instances_val.json'),
@@ -111,6 +112,7 @@ def test_cli_prints_a_summary_and_refuses_an_existing_store(demo_root, tmp_path)
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert 'images 4, positives' in result.stdout and 'per group' in result.stdout
+    assert 'per positive, asked 0.1)' in result.stdout  # the delivered negative ratio beside the asked one
     assert f'wrote {tmp_path / "s"} (jpeg q80: ' in result.stdout
     assert SampleStore(str(tmp_path / 's')).codec.quality == 80
     again = subprocess.run(cmd, capture_output=True, text=True)
