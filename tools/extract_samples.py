@@ -1,4 +1,4 @@
-"""Extract positive and negative samples of a COCO-format dataset into a sample store.
+r"""Extract positive and negative samples of a COCO-format dataset into a sample store.
 
     python tools/extract_samples.py --ann data/demo/annotations/instances_train.json \
         --img-dir data/demo/train --out data/demo/store_train [--neg-ratio 0.1] [--workers 2] \

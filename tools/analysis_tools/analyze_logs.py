@@ -1,4 +1,4 @@
-"""Curves of training runs as a PNG, from mmengine's JSON logs (pre-training and fine-tuning alike).
+r"""Curves of training runs as a PNG, from mmengine's JSON logs (pre-training and fine-tuning alike).
 
     python tools/analysis_tools/analyze_logs.py plot_curve LOG [LOG ...] [--keys loss lr ...] \
         [--legend NAME ...] [--title TITLE] --out curves.png

