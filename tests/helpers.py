@@ -27,6 +27,15 @@ def tiny_pretrain_options(store: str, max_iters: int, erf_interval: int = 2, ckp
             'default_hooks.logger.interval=1', f'default_hooks.checkpoint.interval={ckpt_interval}']
 
 
+def in_process_run(cfg: Config, work_dir) -> None:
+    """Point ``cfg`` at ``work_dir`` under an experiment name of its own. mmengine names a Runner's
+    Visualizer after the config file and the second it started, and hands a second Runner built in
+    the same second that Visualizer (its log dir included): the second run's curves and pictures
+    would land in the first run's work dir."""
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = osp.basename(str(work_dir))  # pytest's tmp dirs have unique names
+
+
 def run_tool(*args, env=None, timeout=600):
     """Run a script of this repository with this Python; returns the CompletedProcess."""
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env,
@@ -38,7 +47,7 @@ def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):
     cfg = Config.fromfile(DEMO_PRETRAIN_CONFIG)
     options = (o.split('=', 1) for o in tiny_pretrain_options(store, max_iters, **kwargs))
     cfg.merge_from_dict({key: DictAction._parse_iterable(value) for key, value in options})
-    cfg.work_dir = str(work_dir)
+    in_process_run(cfg, work_dir)
     return cfg
 
 
@@ -96,7 +105,7 @@ def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, bat
     cfg = Config.fromfile(osp.join(ROOT, config))
     if backbone:
         cfg.merge_from_dict(dict(model=dict(backbone=backbone)))
-    cfg.work_dir = str(work_dir)
+    in_process_run(cfg, work_dir)
     cfg.model.head.num_classes = DEMO_CLASSES
     if backbone:
         cfg.model.head.in_channels = None  # a narrowed backbone has fewer channels: inferred
