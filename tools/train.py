@@ -10,13 +10,11 @@ import argparse
 import os
 import pickle
 
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmjigsaw.engine import (UNSAFE_MESSAGE, UnsafeCheckpointError, allow_mmengine_checkpoints, init_distributed,
-                             pretrained_checkpoints)
-from mmjigsaw.utils import apply_run_options, register_all_modules, run_cli
+from mmjigsaw.engine import UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed, pretrained_checkpoints
+from mmjigsaw.utils import apply_run_options, register_all_modules, run_cli, use_mixed_precision
 
 
 def parse_args():
@@ -41,12 +39,8 @@ def parse_args():
 def merge_args(cfg: Config, args) -> Config:
     """Fold the command-line options into the config."""
     apply_run_options(cfg, args.config, args.launcher, args.cfg_options, args.work_dir)
-    if args.amp:  # bfloat16 where the device has it (CPUs, recent GPUs), else float16 with loss scaling
-        if not torch.cuda.is_available() or torch.cuda.is_bf16_supported():
-            cfg.optim_wrapper.type = 'BF16OptimWrapper'
-        else:
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('dtype', 'float16')
+    if args.amp:
+        use_mixed_precision(cfg)
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict(enable=True, base_batch_size=512))
         cfg.auto_scale_lr.enable = True
@@ -62,7 +56,6 @@ def merge_args(cfg: Config, args) -> Config:
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    allow_mmengine_checkpoints()  # checkpoints load with weights_only=True: allow-list mmengine's logs
     cfg = merge_args(Config.fromfile(args.config), args)
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)

@@ -12,7 +12,7 @@ def test_two_iterations_with_amp(demo_store, tmp_path):
     result = run_tool('tools/train.py', DEMO_PRETRAIN_CONFIG, '--amp', '--work-dir', str(tmp_path), '--cfg-options',
                       *tiny_pretrain_options(demo_store, 2, ckpt_interval=2))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "type='BF16OptimWrapper'" in result.stdout + result.stderr  # mmengine logs the config
+    assert "type='mmjigsaw.BF16OptimWrapper'" in result.stdout + result.stderr  # mmengine logs the config
     records = [json.loads(line) for path in tmp_path.glob('*/vis_data/scalars.json') for line in open(path)]
     losses = [r['loss'] for r in records if 'loss' in r]
     assert len(losses) == 2 and all(0 < loss < 100 for loss in losses)

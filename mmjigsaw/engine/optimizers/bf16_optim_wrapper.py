@@ -10,7 +10,10 @@ from mmjigsaw.registry import OPTIM_WRAPPERS
 
 @OPTIM_WRAPPERS.register_module()
 class BF16OptimWrapper(OptimWrapper):
-    """``OptimWrapper`` whose forward passes run under bfloat16 autocast on the model's device.
+    """``OptimWrapper`` whose forward passes run under bfloat16 autocast.
+
+    Autocast is mmengine's: it covers the process's device (CUDA when torch sees a GPU, else the
+    CPU), which is where the Runner puts the model.
 
     bfloat16 keeps float32's exponent range, so gradients need no loss scaling: this is mmengine's
     ``AmpOptimWrapper`` without its ``GradScaler``, and unlike it runs on the CPU too. Parameters,
