@@ -15,7 +15,7 @@ import pickle
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmjigsaw.engine import UNSAFE_MESSAGE, UnsafeCheckpointError, allow_mmengine_checkpoints, init_distributed
+from mmjigsaw.engine import UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed
 from mmjigsaw.utils import ConfigError, DataError, apply_run_options, register_all_modules, run_cli
 
 
@@ -56,7 +56,6 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise DataError(f'{args.checkpoint}: checkpoint not found.')
     register_all_modules(init_default_scope=False)
-    allow_mmengine_checkpoints()  # checkpoints load with weights_only=True: allow-list mmengine's logs
     cfg = merge_args(Config.fromfile(args.config), args)
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)

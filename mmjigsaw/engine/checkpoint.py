@@ -10,9 +10,10 @@ plus NumPy arrays and scalars. Rather than turning that protection off:
 - that function and NumPy's array, dtype and scalar reconstruction are added to torch's
   allow-list. Anything else in a pickle (a crafted ``.pth`` that would run code) is still refused.
 
-Both happen in :func:`allow_mmengine_checkpoints`, which nothing calls on import: the tools call it
-before their Runner saves or loads a checkpoint, :func:`load_checkpoint_safely` calls it itself,
-and code that drives mmengine's Runner directly calls it once first (the README shows how).
+Both happen in :func:`allow_mmengine_checkpoints`, which nothing calls on import:
+``mmjigsaw.utils.register_all_modules()`` calls it (every tool calls that before building a Runner,
+and so does code that drives mmengine's Runner directly, as the README shows), and
+:func:`load_checkpoint_safely` calls it itself.
 """
 import copyreg
 from typing import List
@@ -30,7 +31,9 @@ class UnsafeCheckpointError(DataError):
 
 UNSAFE_MESSAGE = ('refused: the checkpoint holds Python objects outside the allow-list of safe types '
                   '(tensors, containers, NumPy arrays, mmengine logs), so loading it could run code. '
-                  'Only load checkpoints you trust; re-save their state_dict as tensors.')
+                  'Only load checkpoints you trust; re-save their state_dict as tensors. A runner '
+                  'checkpoint saved by a process that did not call mmjigsaw.utils.register_all_modules() '
+                  'first holds mmengine\'s logs in such a form too.')
 
 
 def _numpy_types() -> List:

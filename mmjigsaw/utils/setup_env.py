@@ -6,7 +6,11 @@ from mmengine import DefaultScope
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Import every mmjigsaw module that registers something.
+    """Import every mmjigsaw module that registers something, and let checkpoints load safely.
+
+    The second part is :func:`mmjigsaw.engine.allow_mmengine_checkpoints`: the Runners of this
+    process then save mmengine's logs in a form ``torch.load(weights_only=True)`` accepts, and
+    load them back. A checkpoint saved by a process that skipped it is refused on loading.
 
     Args:
         init_default_scope: also make ``mmjigsaw`` the current default scope, so that
@@ -16,7 +20,9 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmjigsaw.engine  # noqa: F401
     import mmjigsaw.models  # noqa: F401
     import mmjigsaw.visualization  # noqa: F401
+    from mmjigsaw.engine import allow_mmengine_checkpoints
 
+    allow_mmengine_checkpoints()
     if not init_default_scope:
         return
     current = DefaultScope.get_current_instance()
