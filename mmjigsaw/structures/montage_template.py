@@ -10,8 +10,9 @@ from mmjigsaw.utils import ConfigError
 
 @dataclass(frozen=True)
 class MontageTemplate:
-    """Canvas ``canvas`` x ``canvas`` px, cut at ``cut`` px: R1 top-left (cut x cut), R2 top-right
-    (cut high), R3 bottom-left (cut wide), R4 bottom-right. The paper's is 224 / 64."""
+    """Canvas ``canvas`` x ``canvas`` px, cut at ``cut`` px (0 < cut < canvas / 2): R1 top-left
+    (a cut x cut square), R2 top-right (cut high: wide), R3 bottom-left (cut wide: tall), R4
+    bottom-right (the larger square). The paper's is 224 / 64."""
     canvas: int = 224
     cut: int = 64
 
@@ -26,8 +27,10 @@ class MontageTemplate:
                                                                'W': ('S', 'T')}
 
     def __post_init__(self):
-        if not 0 < self.cut < self.canvas:
-            raise ConfigError(f'template: cut={self.cut} must lie strictly inside canvas={self.canvas}.')
+        if not 0 < 2 * self.cut < self.canvas:
+            raise ConfigError(f'template: cut={self.cut} must lie strictly between 0 and half the canvas '
+                              f'({self.canvas} / 2): only then is R2 wide, R3 tall and R1 the smaller square, '
+                              'as the W, T and S samples that fill them.')
 
     @property
     def regions(self) -> np.ndarray:

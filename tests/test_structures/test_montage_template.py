@@ -34,8 +34,23 @@ def test_layout_constants_are_consistent():
         assert group not in substitutes and set(substitutes) | {group} == set(t.SAMPLE_GROUPS)
 
 
+@pytest.mark.parametrize('cut', [0, 112, 160, 224])
+def test_a_cut_outside_the_first_half_of_the_canvas_is_refused(cut):
+    # at cut >= canvas / 2, R2 is no longer wide, R3 no longer tall, R1 no longer the smaller square
+    with pytest.raises(ConfigError, match='half the canvas'):
+        MontageTemplate(224, cut)
+
+
+@pytest.mark.parametrize('canvas, cut', [(224, 64), (224, 96), (224, 111), (128, 32)])
+def test_regions_have_the_shapes_of_their_groups(canvas, cut):
+    t = MontageTemplate(canvas, cut)
+    width, height = (t.regions[:, 2] - t.regions[:, 0]), (t.regions[:, 3] - t.regions[:, 1])
+    for region, group in enumerate(t.REGION_GROUPS):
+        assert {'S': width[region] == height[region], 'W': width[region] > height[region],
+                'T': width[region] < height[region]}[group]
+    assert t.region_areas[0] < t.region_areas[3]  # the smaller S goes to R1
+
+
 def test_templates_off_the_stride_grid_are_refused():
-    with pytest.raises(ConfigError, match='strictly inside'):
-        MontageTemplate(224, 224)
     with pytest.raises(ConfigError, match='stride 32'):
         MontageTemplate(224, 48).cell_regions(32)
