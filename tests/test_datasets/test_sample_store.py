@@ -79,6 +79,7 @@ def test_summary_counts_add_up(demo_store):
     assert summary['negatives'] + summary['skips'].get('no_background', 0) == int(0.1 * summary['positives'])
 
 
+@pytest.mark.slow  # starts worker processes
 @pytest.mark.parametrize('fmt', CROP_FORMATS)
 def test_same_store_for_any_number_of_workers(demo_root, stores, tmp_path, fmt):
     out = str(tmp_path / 'store2')

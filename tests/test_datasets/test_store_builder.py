@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from mmjigsaw.datasets import SampleStore, build_sample_store
 
@@ -11,9 +12,10 @@ def crowded_and_roomy_images(n):
     return [crowded, roomy] * n
 
 
-def test_images_with_room_make_up_for_crowded_ones(coco_factory, tmp_path):
+@pytest.mark.parametrize('workers', [1, pytest.param(2, marks=pytest.mark.slow)])  # 2: worker processes
+def test_images_with_room_make_up_for_crowded_ones(coco_factory, tmp_path, workers):
     ann_file, img_dir = coco_factory(crowded_and_roomy_images(20))
-    summary = build_sample_store(ann_file, img_dir, str(tmp_path / 'store'), neg_ratio=0.5, workers=2)
+    summary = build_sample_store(ann_file, img_dir, str(tmp_path / 'store'), neg_ratio=0.5, workers=workers)
     assert summary['positives'] == 140
     assert summary['negatives'] == 70  # floor(0.5 * 140): the crowded images' share came from the others
     assert summary['negative_ratio'] == 0.5
