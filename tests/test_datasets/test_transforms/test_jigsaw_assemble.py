@@ -153,3 +153,15 @@ def test_place_sample_equals_resizing_the_whole_sample_then_cutting(scale, flip,
     assert pixels.shape == expected.shape
     diff = np.abs(pixels.astype(int) - expected.astype(int))
     assert diff.mean() < 2.0 and np.percentile(diff, 99) <= 7  # a window one pixel off: mean 5 to 7
+
+
+@pytest.mark.parametrize('flip_prob', [0.5, 0.2])
+def test_warp_flips_at_the_configured_rate(flip_prob):
+    """fit='warp' keeps the flip augmentation: R2's stretched ramp runs right to left when flipped."""
+    assemble = JigsawAssemble(fit='warp', flip_prob=flip_prob)
+    samples = [dict(img=_ramp(h, w), label=i) for i, (h, w) in enumerate([(40, 40), (48, 48), (40, 16), (20, 60)])]
+    flips = []
+    for seed in range(400):
+        r2 = assemble(dict(samples=samples, rng=np.random.default_rng(seed)))['img'][0:64, 64:224, 0].astype(int)
+        flips.append(r2[:, 0].mean() > r2[:, -1].mean())
+    assert abs(np.mean(flips) - flip_prob) < 0.075  # about 3 standard errors at 400 draws
