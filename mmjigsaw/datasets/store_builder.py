@@ -8,9 +8,11 @@ also encode the crops (crop_codec.py), so a compressed store costs the writer no
 
 Negatives: every image has a quota (:func:`negative_quotas`, exact over the dataset). An image whose
 background has no room for its quota leaves a shortfall that the following images make up: each
-image cuts up to ``2 * quota + 1`` candidates and the writer, in file order, keeps as many as the
-quota plus the shortfall so far ask for. The delivered ratio is therefore the configured one
-wherever the data has background to spare, whatever the number of workers.
+image draws up to ``2 * quota + 1`` candidates, encodes the first ``quota`` and hands the rest over
+as boxes; the writer, in file order, keeps as many as the quota plus the shortfall so far ask for,
+and cuts the spare boxes it needs itself (only after a shortfall, so the encoding work stays that
+of the store). The delivered ratio is therefore the configured one wherever the data has background
+to spare, whatever the number of workers.
 """
 import multiprocessing
 import os
@@ -27,7 +29,7 @@ from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
 from .coco import DetectionImage, load_coco_detection
 from .crop_codec import DEFAULT_FORMAT, CropCodec
-from .sample_extraction import extract_image_samples, negative_quotas, usable_boxes
+from .sample_extraction import Sample, extract_image_samples, negative_quotas, usable_boxes
 from .sample_store import SampleStore, SampleStoreWriter
 
 
@@ -42,29 +44,41 @@ class ExtractionParams:
 
 
 def extract_image(image: DetectionImage, params: ExtractionParams,
-                  num_negatives: int) -> Tuple[List[tuple], List[tuple], Counter, str]:
-    """Positives and up to ``num_negatives`` negative candidates of one image, each as a ``(crop
-    bytes encoded by params.codec, label, group, image_id, crop_box, gt_box)`` tuple, skip counts,
-    and the reason ('' if none) the image itself was skipped."""
+                  quota: int) -> Tuple[List[tuple], List[tuple], List[Sample], Counter, str]:
+    """One image's positives and its first ``quota`` negatives, each as a ``(crop bytes encoded by
+    params.codec, label, group, image_id, crop_box, gt_box)`` tuple; up to ``quota + 1`` further
+    negative candidates as :class:`Sample` boxes (:func:`cut_samples` encodes them when needed);
+    skip counts; and the reason ('' if none) the image itself was skipped."""
     if len(image.boxes) == 0:
-        return [], [], Counter(image_without_objects=1), ''
-    path = osp.join(params.img_dir, image.file_name)
+        return [], [], [], Counter(image_without_objects=1), ''
     try:
-        img = read_image_rgb(path)
+        img = _read_checked(image, params.img_dir)
     except DataError as err:
-        return [], [], Counter(unreadable_image=1), str(err)
-    if img.shape[:2] != (image.height, image.width):
-        return [], [], Counter(unreadable_image=1), (f'{path}: image is {img.shape[1]}x{img.shape[0]}, '
-                                                     f'the annotations say {image.width}x{image.height}')
+        return [], [], [], Counter(unreadable_image=1), str(err)
     rng = np.random.default_rng([params.seed, image.image_id])
     samples, sample_skips = extract_image_samples(
         image.boxes, image.labels, image.ignore, image.width, image.height, params.num_classes, rng,
-        min_size=params.min_size, context=params.context, num_negatives=num_negatives)
+        min_size=params.min_size, context=params.context, num_negatives=2 * quota + 1)
     del sample_skips['no_background']  # the builder counts the negatives it could not deliver
-    cut = [(params.codec.encode(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]]), s.label,
-            s.group, image.image_id, s.crop_box, s.gt_box) for s in samples]
-    positives = [c for c in cut if c[5] is not None]
-    return positives, cut[len(positives):], sample_skips, ''
+    num_pos = sum(s.gt_box is not None for s in samples)
+    encoded = cut_samples(img, image.image_id, samples[:num_pos + quota], params.codec)
+    return encoded[:num_pos], encoded[num_pos:], samples[num_pos + quota:], sample_skips, ''
+
+
+def cut_samples(img: np.ndarray, image_id: int, samples: List[Sample], codec: CropCodec) -> List[tuple]:
+    """The store records of ``samples`` cut from ``img`` (H, W, 3 RGB), crops encoded by ``codec``."""
+    return [(codec.encode(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]]), s.label, s.group,
+             image_id, s.crop_box, s.gt_box) for s in samples]
+
+
+def _read_checked(image: DetectionImage, img_dir: str) -> np.ndarray:
+    """The image's RGB pixels, refused (DataError) if unreadable or not the size the annotations say."""
+    path = osp.join(img_dir, image.file_name)
+    img = read_image_rgb(path)
+    if img.shape[:2] != (image.height, image.width):
+        raise DataError(f'{path}: image is {img.shape[1]}x{img.shape[0]}, the annotations say '
+                        f'{image.width}x{image.height}')
+    return img
 
 
 def _extract_star(args):
@@ -101,16 +115,19 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
     progress = tqdm(total=len(images), desc='extracting', unit='image', mininterval=1.0)
     quotas = negative_quotas([int(usable_boxes(im.boxes, im.ignore, min_size).sum()) for im in images],
                              neg_ratio)
-    jobs = ((image, params, 2 * int(quota) + 1) for image, quota in zip(images, quotas))
+    jobs = ((image, params, int(quota)) for image, quota in zip(images, quotas))
     shortfall = 0  # negatives that earlier images owed and could not cut
     with multiprocessing.get_context('fork').Pool(workers) if workers > 1 else _InProcess() as pool:
-        for (positives, candidates, image_skips, error), quota in zip(
-                pool.imap(_extract_star, jobs, chunksize=4), quotas):
+        for (positives, negatives, spares, image_skips, error), image, quota in zip(
+                pool.imap(_extract_star, jobs, chunksize=4), images, quotas):
             skips.update(image_skips)
             if error:
                 unreadable.append(error)
             wanted = int(quota) + shortfall if positives else shortfall
-            negatives = candidates[:wanted]
+            negatives = negatives[:wanted]
+            if len(negatives) < wanted and spares:  # make up for earlier images
+                spares = spares[:wanted - len(negatives)]
+                negatives += cut_samples(_read_checked(image, params.img_dir), image.image_id, spares, codec)
             shortfall = wanted - len(negatives)
             for crop, label, group, image_id, crop_box, gt_box in positives + negatives:
                 writer.add(crop, label, group, image_id, crop_box, gt_box)
