@@ -16,6 +16,8 @@ from mmjigsaw.structures import ASPECT_GROUPS, MontageTemplate, aspect_group
 from mmjigsaw.utils import DataError, read_image_rgb
 from .coco import load_coco_detection
 from .montage_dataset import build_pipeline, choose_montage_samples, resolve_group_sources, warn_about_groups
+from .sample_extraction import usable_boxes
+from .transforms import PosNegExtract
 
 
 @DATASETS.register_module()
@@ -26,7 +28,8 @@ class OnlineMontageDataset(Dataset):
     Images are drawn until every group has a sample or ``max_images`` were read; a group still
     missing then borrows from another one (as in :class:`MontageDataset`), and the two S samples
     are different ones whenever the images gave two. An aspect group that is empty or tiny over the
-    whole annotation file (counted on the objects' boxes) is warned about once, as offline. An image
+    whole annotation file (counted on the boxes ``PosNegExtract`` keeps: not crowd, at least its
+``min_size``) is warned about once, as offline. An image
     that cannot be read is skipped with one warning and counted in ``unreadable``. Item ``i`` is a
     pure function of ``(seed, i)``.
 
@@ -48,12 +51,13 @@ class OnlineMontageDataset(Dataset):
         self.images = [im for im in images if len(im.boxes)]
         if not self.images:
             raise DataError(f'{ann_file}: no image has a usable box.')
-        counts = Counter(aspect_group(x2 - x1, y2 - y1) for im in self.images
-                         for (x1, y1, x2, y2), crowd in zip(im.boxes, im.ignore) if not crowd)
-        counts = {g: counts[g] for g in ASPECT_GROUPS}
-        warn_about_groups(counts, resolve_group_sources(counts), ann_file)
         self.img_dir = img_dir
         self.extract_pipeline = build_pipeline(extract_pipeline)
+        min_size = next((t.min_size for t in self.extract_pipeline.transforms if isinstance(t, PosNegExtract)), 0)
+        counts = Counter(aspect_group(x2 - x1, y2 - y1) for im in self.images
+                         for x1, y1, x2, y2 in im.boxes[usable_boxes(im.boxes, im.ignore, min_size)])
+        counts = {g: counts[g] for g in ASPECT_GROUPS}
+        warn_about_groups(counts, resolve_group_sources(counts), ann_file)
         self.pipeline = build_pipeline(pipeline)
         self.num_montages = num_montages or len(self.images)
         self.max_images = max_images

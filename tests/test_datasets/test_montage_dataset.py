@@ -2,6 +2,7 @@ import os.path as osp
 import warnings
 
 import numpy as np
+import pytest
 import torch
 from mmengine.dataset import DefaultSampler, InfiniteSampler, default_collate
 
@@ -27,6 +28,7 @@ def test_same_seed_same_montages_other_seed_others(demo_store):
     assert not torch.equal(a[0]['inputs'], c[0]['inputs'])
 
 
+@pytest.mark.slow  # starts worker processes
 def test_works_with_mmengine_samplers_and_worker_processes(demo_store):
     dataset = MontageDataset(demo_store, PIPELINE, num_montages=12, seed=0)
     loader = torch.utils.data.DataLoader(dataset, batch_size=4, num_workers=2, collate_fn=default_collate,
@@ -75,6 +77,7 @@ def test_pipeline_builds_outside_the_mmjigsaw_scope(demo_store):
     assert dataset[0]['inputs'].shape == (3, 224, 224)
 
 
+@pytest.mark.slow  # starts worker processes
 def test_montage_collate_batches_in_workers_and_samples_survive_pickling(demo_store):
     import pickle
 
@@ -134,5 +137,17 @@ def test_online_mode_warns_once_about_a_group_no_object_has(coco_factory):
         dataset = OnlineMontageDataset(ann, img_dir, extract_pipeline=[dict(type='PosNegExtract', num_classes=2)],
                                        pipeline=PIPELINE)
         dataset[0], dataset[1]
+    messages = [str(w.message) for w in caught if 'aspect groups' in str(w.message)]
+    assert len(messages) == 1 and 'T is empty' in messages[0]
+
+
+def test_online_group_counts_skip_boxes_below_min_size(coco_factory):
+    # the only tall boxes are 3 px wide: PosNegExtract(min_size=4) never cuts them
+    images = [(200, 300, [[20, 20, 60, 60, 1], [120, 100, 150, 30, 2], [250, 20, 3, 40, 1]]) for _ in range(3)]
+    ann, img_dir = coco_factory(images)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        OnlineMontageDataset(ann, img_dir, extract_pipeline=[dict(type='PosNegExtract', num_classes=2, min_size=4)],
+                             pipeline=PIPELINE)
     messages = [str(w.message) for w in caught if 'aspect groups' in str(w.message)]
     assert len(messages) == 1 and 'T is empty' in messages[0]

@@ -154,10 +154,12 @@ def test_dense_head_warns_once_when_nothing_refreshes_its_table():
     assert sum('ERFUpdateHook' in str(w.message) for w in record) == 1
     scheduled = DenseERFHead(num_classes=2, in_channels=8).train()
     scheduled.erf_refresh_scheduled = True  # what ERFUpdateHook.before_train sets
+    blockwise = DenseERFHead(num_classes=2, in_channels=8, tau=1.0).train()  # a refresh changes nothing
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         scheduled.loss(feats, samples)
+        blockwise.loss(feats, samples)
 
 
 def test_montages_cut_elsewhere_on_the_stride_grid_are_refused():

@@ -12,7 +12,7 @@ r"""Store size and extraction speed at COCO's box-size mix, per format, projecte
    images/s per worker, bytes per sample (all store files) by size class of the sample's box
    (negatives apart) and overall, and the store's size against the source JPEGs.
 3. Runs benchmark_pipeline.py on each store (in the main process, one core): montages/s per core,
-   the cores one GPU needs at 4,000 montages/s (an H100 training ResNet-50, method.md §7), and for
+   the cores one GPU needs at 4,000 montages/s (an H100 training ResNet-50, docs/method.md §7), and for
    the compressed store the montages' mean absolute difference from the raw ones.
 4. Projects store size and extraction time to the published box counts of COCO train2017,
    Objects365 and Open Images (PUBLISHED below): samples = boxes x 1.1, bytes per sample and

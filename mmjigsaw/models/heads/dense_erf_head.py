@@ -21,7 +21,8 @@ class DenseERFHead(BaseMontageHead):
     cross-entropy per position, averaged inside each region, then over the four regions.
 
     Training without the hook keeps the block-wise table, i.e. trains the block-wise labels: the
-    first training loss warns once unless the hook announced itself (``erf_refresh_scheduled``).
+    first training loss warns once unless the hook announced itself (``erf_refresh_scheduled``) or
+    ``tau = 1``, where the refreshed table would be the block-wise one anyway.
 
     Args:
         tau: the least weight of a position's own label, in [0, 1] (paper: 0.7; 1 gives block-wise).
@@ -56,7 +57,7 @@ class DenseERFHead(BaseMontageHead):
         return self.pool_regions(logits.flatten(2).softmax(1))
 
     def loss_from_logits(self, logits: torch.Tensor, region_targets: torch.Tensor) -> torch.Tensor:
-        if self.training and not self.erf_refresh_scheduled and not self._warned_no_refresh:
+        if self.training and self.tau < 1 and not self.erf_refresh_scheduled and not self._warned_no_refresh:
             self._warned_no_refresh = True
             warnings.warn('DenseERFHead trains without ERFUpdateHook: its ERF table is never refreshed, so '
                           'it trains the block-wise labels (tau = 1), not the ERF-adaptive ones. Add '
