@@ -1,6 +1,7 @@
 """The montage layout of docs/method.md §3, defined once: the canvas, its four regions, which samples a
 montage takes, which sample fills which region, and which region each feature cell belongs to."""
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar, Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -45,17 +46,22 @@ class MontageTemplate:
         r = self.regions
         return (r[:, 2] - r[:, 0]) * (r[:, 3] - r[:, 1])
 
+    @cached_property
+    def _group_slots(self) -> Tuple[Tuple[Tuple[int, ...], Tuple[int, ...]], ...]:
+        """For each group: its positions in ``SAMPLE_GROUPS`` and its regions, smallest first
+        (computed once: :meth:`region_order` runs for every montage)."""
+        return tuple((tuple(i for i, g in enumerate(self.SAMPLE_GROUPS) if g == group),
+                      tuple(sorted((r for r, g in enumerate(self.REGION_GROUPS) if g == group),
+                                   key=lambda r: self.region_areas[r])))
+                     for group in dict.fromkeys(self.REGION_GROUPS))
+
     def region_order(self, sample_areas: Sequence[float]) -> List[int]:
         """Which of the four samples (given in ``SAMPLE_GROUPS`` order, with their pixel areas)
         fills R1, R2, R3 and R4: each region takes a sample of its group, and within a group the
         samples go to the regions in the same order of size."""
         order = [0] * 4
-        for group in dict.fromkeys(self.REGION_GROUPS):
-            samples = sorted((i for i, g in enumerate(self.SAMPLE_GROUPS) if g == group),
-                             key=lambda i: sample_areas[i])
-            regions = sorted((r for r, g in enumerate(self.REGION_GROUPS) if g == group),
-                             key=lambda r: self.region_areas[r])
-            for r, i in zip(regions, samples):
+        for samples, regions in self._group_slots:
+            for r, i in zip(regions, sorted(samples, key=sample_areas.__getitem__)):
                 order[r] = i
         return order
 
