@@ -651,7 +651,16 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                 or f'finetune_{b}_scratch_{study.equal_epochs(b, e)}e_seed{s}' not in runs]
     not_yet = f'{len(missing)} planned runs have not run yet: ' + ', '.join(f'`{k}`' for k in missing)
     not_requested = ', '.join(p for p in PARTS if p not in only) or 'none'
-    lines += ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.',
+    versions: Dict[str, List[str]] = {}
+    for r in runs.values():
+        versions.setdefault(r['code'], []).append(r['key'])
+    lines += ['## Code versions', '',
+              'Each run records the commit it ran at (`+changes`: with uncommitted changes to the code or '
+              'configs). A pre-training whose exported backbone is gone (a new machine) runs again with the same '
+              'seed when a fine-tuning needs it, and keeps its first record; the fine-tuning records its own '
+              'commit.', '']
+    lines += [f'- `{code}` ({len(keys)} runs): ' + ', '.join(f'`{k}`' for k in keys) for code, keys in versions.items()]
+    lines += ['', '## Left out', '', not_yet if missing else 'Nothing: every planned run finished.',
               '', f'Parts not requested in this run: {not_requested}.', '',
               '## Reading the verdicts', '',
               '"holds" means the difference of mean box AP exceeds twice its standard error over the seeds; '
