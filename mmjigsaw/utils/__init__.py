@@ -1,5 +1,5 @@
 from .cli import run_cli
-from .config import apply_run_options, load_config, use_mixed_precision
+from .config import apply_run_options, load_config
 from .errors import ConfigError, DataError
 from .image import read_image_rgb
 from .io import atomic_write_json
@@ -11,6 +11,6 @@ from .warning_filters import filter_known_warnings
 # reads a config, so the filter is in place before the first warning would show.
 filter_known_warnings()
 
-__all__ = ['run_cli', 'load_config', 'apply_run_options', 'use_mixed_precision', 'ConfigError', 'DataError',
+__all__ = ['run_cli', 'load_config', 'apply_run_options', 'ConfigError', 'DataError',
            'atomic_write_json', 'read_image_rgb', 'register_all_modules', 'filter_known_warnings', 'REPO_ROOT',
            'Timing', 'ToolFailed', 'last_logged', 'logged_scalars', 'run_tool', 'training_seconds']

@@ -8,8 +8,7 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 from torch import nn
 
-from mmjigsaw.engine.optimizers import BF16OptimWrapper
-from mmjigsaw.utils import use_mixed_precision
+from mmjigsaw.engine.optimizers import BF16OptimWrapper, use_mixed_precision
 from helpers import DEMO_PRETRAIN_CONFIG, ROOT
 
 DEMO_DETECTOR_CONFIG = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')
