@@ -9,9 +9,9 @@ also encode the crops (crop_codec.py), so a compressed store costs the writer no
 Negatives: every image has a quota (:func:`negative_quotas`, exact over the dataset). An image whose
 background has no room for its quota leaves a shortfall that the following images make up: each
 image draws up to ``2 * quota + 1`` candidates, encodes the first ``quota`` and hands the rest over
-as boxes; the writer, in file order, keeps as many as the quota plus the shortfall so far ask for,
-and cuts the spare boxes it needs itself (only after a shortfall, so the encoding work stays that
-of the store). The delivered ratio is therefore the configured one wherever the data has background
+as pixels; the writer, in file order, keeps as many as the quota plus the shortfall so far ask for,
+encoding the spares it needs itself (only after a shortfall, so the encoding work stays that of the
+store). The delivered ratio is therefore the configured one wherever the data has background
 to spare, whatever the number of workers.
 """
 import multiprocessing
@@ -29,7 +29,7 @@ from mmjigsaw.structures import ASPECT_GROUPS
 from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
 from .coco import DetectionImage, load_coco_detection
 from .crop_codec import DEFAULT_FORMAT, CropCodec
-from .sample_extraction import Sample, extract_image_samples, negative_quotas, usable_boxes
+from .sample_extraction import extract_image_samples, negative_quotas, usable_boxes
 from .sample_store import SampleStore, SampleStoreWriter
 
 
@@ -44,41 +44,36 @@ class ExtractionParams:
 
 
 def extract_image(image: DetectionImage, params: ExtractionParams,
-                  quota: int) -> Tuple[List[tuple], List[tuple], List[Sample], Counter, str]:
-    """One image's positives and its first ``quota`` negatives, each as a ``(crop bytes encoded by
-    params.codec, label, group, image_id, crop_box, gt_box)`` tuple; up to ``quota + 1`` further
-    negative candidates as :class:`Sample` boxes (:func:`cut_samples` encodes them when needed);
-    skip counts; and the reason ('' if none) the image itself was skipped."""
+                  quota: int) -> Tuple[List[tuple], List[tuple], List[tuple], Counter, str]:
+    """One image's records: its positives and first ``quota`` negatives encoded by ``params.codec``
+    (``(crop bytes, label, group, image_id, crop_box, gt_box)``), up to ``quota + 1`` spare negatives
+    with their crops as pixels (:func:`encode_record` when the writer needs them), skip counts, and
+    the reason ('' if none) the image itself was skipped."""
     if len(image.boxes) == 0:
         return [], [], [], Counter(image_without_objects=1), ''
+    path = osp.join(params.img_dir, image.file_name)
     try:
-        img = _read_checked(image, params.img_dir)
+        img = read_image_rgb(path)
     except DataError as err:
         return [], [], [], Counter(unreadable_image=1), str(err)
+    if img.shape[:2] != (image.height, image.width):
+        return [], [], [], Counter(unreadable_image=1), (f'{path}: image is {img.shape[1]}x{img.shape[0]}, '
+                                                         f'the annotations say {image.width}x{image.height}')
     rng = np.random.default_rng([params.seed, image.image_id])
     samples, sample_skips = extract_image_samples(
         image.boxes, image.labels, image.ignore, image.width, image.height, params.num_classes, rng,
         min_size=params.min_size, context=params.context, num_negatives=2 * quota + 1)
     del sample_skips['no_background']  # the builder counts the negatives it could not deliver
+    records = [(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]], s.label, s.group, image.image_id,
+                s.crop_box, s.gt_box) for s in samples]
     num_pos = sum(s.gt_box is not None for s in samples)
-    encoded = cut_samples(img, image.image_id, samples[:num_pos + quota], params.codec)
-    return encoded[:num_pos], encoded[num_pos:], samples[num_pos + quota:], sample_skips, ''
+    encoded = [encode_record(r, params.codec) for r in records[:num_pos + quota]]
+    return encoded[:num_pos], encoded[num_pos:], records[num_pos + quota:], sample_skips, ''
 
 
-def cut_samples(img: np.ndarray, image_id: int, samples: List[Sample], codec: CropCodec) -> List[tuple]:
-    """The store records of ``samples`` cut from ``img`` (H, W, 3 RGB), crops encoded by ``codec``."""
-    return [(codec.encode(img[s.crop_box[1]:s.crop_box[3], s.crop_box[0]:s.crop_box[2]]), s.label, s.group,
-             image_id, s.crop_box, s.gt_box) for s in samples]
-
-
-def _read_checked(image: DetectionImage, img_dir: str) -> np.ndarray:
-    """The image's RGB pixels, refused (DataError) if unreadable or not the size the annotations say."""
-    path = osp.join(img_dir, image.file_name)
-    img = read_image_rgb(path)
-    if img.shape[:2] != (image.height, image.width):
-        raise DataError(f'{path}: image is {img.shape[1]}x{img.shape[0]}, the annotations say '
-                        f'{image.width}x{image.height}')
-    return img
+def encode_record(record: tuple, codec: CropCodec) -> tuple:
+    """A record whose crop is (H, W, 3) RGB pixels, with the crop encoded by ``codec``."""
+    return (codec.encode(record[0]), *record[1:])
 
 
 def _extract_star(args):
@@ -118,16 +113,14 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
     jobs = ((image, params, int(quota)) for image, quota in zip(images, quotas))
     shortfall = 0  # negatives that earlier images owed and could not cut
     with multiprocessing.get_context('fork').Pool(workers) if workers > 1 else _InProcess() as pool:
-        for (positives, negatives, spares, image_skips, error), image, quota in zip(
-                pool.imap(_extract_star, jobs, chunksize=4), images, quotas):
+        for (positives, negatives, spares, image_skips, error), quota in zip(
+                pool.imap(_extract_star, jobs, chunksize=4), quotas):
             skips.update(image_skips)
             if error:
                 unreadable.append(error)
             wanted = int(quota) + shortfall if positives else shortfall
-            negatives = negatives[:wanted]
-            if len(negatives) < wanted and spares:  # make up for earlier images
-                spares = spares[:wanted - len(negatives)]
-                negatives += cut_samples(_read_checked(image, params.img_dir), image.image_id, spares, codec)
+            # make up for earlier images (a worker returns at most the image's quota: wanted >= that)
+            negatives += [encode_record(r, codec) for r in spares[:wanted - len(negatives)]]
             shortfall = wanted - len(negatives)
             for crop, label, group, image_id, crop_box, gt_box in positives + negatives:
                 writer.add(crop, label, group, image_id, crop_box, gt_box)

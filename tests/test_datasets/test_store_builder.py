@@ -1,7 +1,10 @@
+import os.path as osp
+
 import numpy as np
 import pytest
 
 from mmjigsaw.datasets import SampleStore, build_sample_store
+from mmjigsaw.utils import read_image_rgb
 
 
 def crowded_and_roomy_images(n):
@@ -31,3 +34,17 @@ def test_a_shortfall_nobody_can_fill_is_reported(coco_factory, tmp_path):
     summary = build_sample_store(ann_file, img_dir, str(tmp_path / 'store'), neg_ratio=0.5)
     assert summary['positives'] == 40 and summary['negatives'] == 0
     assert summary['skips']['no_background'] == 20 and summary['negative_ratio'] == 0.0
+
+
+def test_negatives_that_make_up_a_shortfall_hold_their_source_pixels(coco_factory, tmp_path):
+    # every roomy image follows a crowded one, so part of its negatives are spares the writer encodes
+    ann_file, img_dir = coco_factory(crowded_and_roomy_images(5))
+    build_sample_store(ann_file, img_dir, str(tmp_path / 'store'), neg_ratio=0.5, fmt='raw')
+    store = SampleStore(str(tmp_path / 'store'))
+    negatives = np.flatnonzero(store.labels == store.num_classes)
+    assert len(negatives) == 17  # floor(0.5 * 35)
+    for i in negatives:
+        sample = store[int(i)]
+        x1, y1, x2, y2 = sample['crop_box']
+        source = read_image_rgb(osp.join(img_dir, f'{sample["image_id"]}.jpg'))
+        np.testing.assert_array_equal(store.image(int(i)), source[y1:y2, x1:x2])
