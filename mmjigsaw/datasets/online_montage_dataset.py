@@ -13,7 +13,7 @@ from torch.utils.data import Dataset
 
 from mmjigsaw.registry import DATASETS
 from mmjigsaw.structures import ASPECT_GROUPS, MontageTemplate, aspect_group
-from mmjigsaw.utils import DataError, read_image_rgb
+from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
 from .coco import load_coco_detection
 from .montage_dataset import build_pipeline, choose_montage_samples, resolve_group_sources, warn_about_groups
 from .sample_extraction import usable_boxes
@@ -29,9 +29,8 @@ class OnlineMontageDataset(Dataset):
     missing then borrows from another one (as in :class:`MontageDataset`), and the two S samples
     are different ones whenever the images gave two. An aspect group that is empty or tiny over the
     whole annotation file (counted on the boxes ``PosNegExtract`` keeps: not crowd, at least its
-``min_size``) is warned about once, as offline. An image
-    that cannot be read is skipped with one warning and counted in ``unreadable``. Item ``i`` is a
-    pure function of ``(seed, i)``.
+    ``min_size``) is warned about once, as offline. An image that cannot be read is skipped with one
+    warning and counted in ``unreadable``. Item ``i`` is a pure function of ``(seed, i)``.
 
     Args:
         ann_file: COCO-format annotation file.
@@ -53,7 +52,11 @@ class OnlineMontageDataset(Dataset):
             raise DataError(f'{ann_file}: no image has a usable box.')
         self.img_dir = img_dir
         self.extract_pipeline = build_pipeline(extract_pipeline)
-        min_size = next((t.min_size for t in self.extract_pipeline.transforms if isinstance(t, PosNegExtract)), 0)
+        extractor = next((t for t in self.extract_pipeline.transforms if isinstance(t, PosNegExtract)), None)
+        if extractor is None:
+            raise ConfigError(f'OnlineMontageDataset: extract_pipeline {extract_pipeline} has no PosNegExtract, '
+                              'the transform that cuts the samples.')
+        min_size = extractor.min_size
         counts = Counter(aspect_group(x2 - x1, y2 - y1) for im in self.images
                          for x1, y1, x2, y2 in im.boxes[usable_boxes(im.boxes, im.ignore, min_size)])
         counts = {g: counts[g] for g in ASPECT_GROUPS}

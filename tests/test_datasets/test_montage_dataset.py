@@ -7,6 +7,7 @@ import torch
 from mmengine.dataset import DefaultSampler, InfiniteSampler, default_collate
 
 from mmjigsaw.datasets import MontageDataset, OnlineMontageDataset, SampleStore, build_sample_store
+from mmjigsaw.utils import ConfigError
 
 PIPELINE = [dict(type='JigsawAssemble'), dict(type='PackJigsawInputs')]
 
@@ -151,3 +152,9 @@ def test_online_group_counts_skip_boxes_below_min_size(coco_factory):
                              pipeline=PIPELINE)
     messages = [str(w.message) for w in caught if 'aspect groups' in str(w.message)]
     assert len(messages) == 1 and 'T is empty' in messages[0]
+
+
+def test_online_mode_needs_a_transform_that_cuts_samples(coco_factory):
+    ann, img_dir = coco_factory([(200, 300, [[20, 20, 60, 60, 1]])])
+    with pytest.raises(ConfigError, match='no PosNegExtract'):
+        OnlineMontageDataset(ann, img_dir, extract_pipeline=[], pipeline=PIPELINE)
