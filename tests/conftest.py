@@ -6,12 +6,10 @@ import pytest
 import torch
 
 from mmjigsaw.datasets import build_sample_store, make_demo_dataset
-from mmjigsaw.engine import allow_mmengine_checkpoints
 from mmjigsaw.utils import register_all_modules
 from helpers import write_coco
 
-register_all_modules()
-allow_mmengine_checkpoints()  # the in-process Runners below save and resume checkpoints
+register_all_modules()  # also allow-lists what the in-process Runners' checkpoints hold
 
 
 @pytest.fixture(scope='session')

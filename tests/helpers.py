@@ -6,6 +6,7 @@ import os.path as osp
 import pickle
 import subprocess
 import sys
+import uuid
 from typing import Dict, Optional
 
 import cv2
@@ -33,7 +34,7 @@ def in_process_run(cfg: Config, work_dir) -> None:
     the same second that Visualizer (its log dir included): the second run's curves and pictures
     would land in the first run's work dir."""
     cfg.work_dir = str(work_dir)
-    cfg.experiment_name = osp.basename(str(work_dir))  # pytest's tmp dirs have unique names
+    cfg.experiment_name = f'{osp.basename(str(work_dir))}-{uuid.uuid4().hex[:8]}'
 
 
 def run_tool(*args, env=None, timeout=600):

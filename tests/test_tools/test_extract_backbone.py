@@ -145,6 +145,7 @@ class TestTorchvisionLayout:
             dense = model.head((feat, )).mean((2, 3))
         torch.testing.assert_close(feat.mean((2, 3)) @ weight.T + bias, dense, rtol=1e-5, atol=1e-5)
 
+    @pytest.mark.slow  # starts a process
     def test_a_backbone_torchvision_lacks_is_refused(self, tmp_path):
         src, _ = _classifier_checkpoint(tmp_path, dict(type='mmdet.CSPNeXt', widen_factor=0.125, out_indices=(4, )))
         result = run_tool('tools/model_converters/extract_backbone.py', src, str(tmp_path / 'o.pth'), '--to',
@@ -199,6 +200,7 @@ class TestDetectorFit:
         detector_swin.init_weights()  # mmdet's Swin loader reads the 'backbone.' keys
         torch.testing.assert_close(detector_swin.norm3.weight, model.backbone.norm3.weight, rtol=0, atol=0)
 
+    @pytest.mark.slow  # starts a process
     def test_a_backbone_narrower_than_the_detectors_is_refused(self, tmp_path):
         src, _ = _classifier_checkpoint(tmp_path, dict(self.SWIN, embed_dims=8))
         result = run_tool('tools/model_converters/extract_backbone.py', src, str(tmp_path / 'o.pth'), '--detector',
