@@ -93,7 +93,7 @@ def main():
     write_small_store(args.out, args.samples, CropCodec(args.format))
     write_s = time.perf_counter() - start
     # Flush the new store to disk: a page-cache page still dirty from the writing counts as Private_Dirty
-    # in a worker that maps it (until writeback, about 30 s later), which would look like a copy.
+    # in a worker that maps it (until the kernel writes it back, about 30 s later): it would look like a copy.
     os.sync()
     start = time.perf_counter()
     store = SampleStore(args.out)

@@ -653,7 +653,7 @@ def write_report(study: Study, only: Sequence[str]) -> None:
     not_requested = ', '.join(p for p in PARTS if p not in only) or 'none'
     versions: Dict[str, List[str]] = {}
     for r in runs.values():
-        versions.setdefault(r['code'], []).append(r['key'])
+        versions.setdefault(r.get('code', 'unknown'), []).append(r['key'])
     lines += ['## Code versions', '',
               'Each run records the commit it ran at (`+changes`: with uncommitted changes to the code or '
               'configs). A pre-training whose exported backbone is gone (a new machine) runs again with the same '
