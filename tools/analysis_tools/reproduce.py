@@ -283,7 +283,7 @@ class Study:
             seed = self.seeds(spec)[0]
             montage = self.finetune(Cell('finetune', backbone, 'erf', 'montage', length, seed))
             scratch = self.finetune(Cell('finetune', backbone, '', 'scratch', length, seed))
-            pre = self.pretrain(backbone, 'erf', seed)
+            pre = self.done(Cell('pretrain', backbone, 'erf', '', 0, seed)) or self.pretrain(backbone, 'erf', seed)
             runs = self.results['runs'].values()
             same = [r for r in runs if r['backbone'] == backbone and r['epochs'] in (0, length)]
             pre = [r for r in same if r['kind'] == 'pretrain' and r['variant'] == 'erf'] or [pre]
