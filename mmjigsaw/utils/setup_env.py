@@ -17,12 +17,11 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             ``type='JigsawAssemble'`` resolves here and ``type='mmdet.ResNet'`` in mmdet.
     """
     import mmjigsaw.datasets  # noqa: F401
-    import mmjigsaw.engine  # noqa: F401
+    import mmjigsaw.engine
     import mmjigsaw.models  # noqa: F401
     import mmjigsaw.visualization  # noqa: F401
-    from mmjigsaw.engine import allow_mmengine_checkpoints
 
-    allow_mmengine_checkpoints()
+    mmjigsaw.engine.allow_mmengine_checkpoints()
     if not init_default_scope:
         return
     current = DefaultScope.get_current_instance()
