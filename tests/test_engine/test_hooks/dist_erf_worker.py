@@ -30,6 +30,7 @@ def main(out: str, store: str) -> None:
     local = compute_erf(model.backbone, hook.sample_batch(runner)['inputs'])
     table = hook.refresh(runner).clone()
     torch.save(dict(local_erf=local, table=table), osp.join(out, f'rank{dist.get_rank()}.pt'))
+    dist.destroy_process_group()  # left to the interpreter's exit, gloo can abort a rank
 
 
 if __name__ == '__main__':
