@@ -37,6 +37,15 @@ def test_verdicts_need_two_standard_errors():
     assert reproduce.compare(runs(0.3), runs(0.2, 0.1)) == 'not enough runs yet'
 
 
+def test_table_cells_say_how_many_runs_and_never_print_nan():
+    reproduce = _tool()
+    assert reproduce.mean_std([0.1, 0.2, 0.3]) == '0.200 +- 0.100 (n=3)'
+    assert reproduce.mean_std([0.204]) == '0.204 (n=1)'
+    assert reproduce.mean_std([]) == 'not run'
+    assert reproduce.whole(1655.6) == '1656'
+    assert reproduce.whole(float('nan')) == 'not run'
+
+
 def test_plan_puts_the_central_comparisons_first(tmp_path):
     reproduce = _tool()
     cfg = Config.fromfile(STUDY)

@@ -385,8 +385,14 @@ class Study:
 def mean_std(values: Sequence[float]) -> str:
     if not values:
         return 'not run'
-    std = statistics.stdev(values) if len(values) > 1 else float('nan')
-    return f'{statistics.mean(values):.3f} +- {std:.3f} (n={len(values)})'
+    if len(values) == 1:
+        return f'{values[0]:.3f} (n=1)'
+    return f'{statistics.mean(values):.3f} +- {statistics.stdev(values):.3f} (n={len(values)})'
+
+
+def whole(value: float) -> str:
+    """A median cost for the tables: rounded, or 'not run' for a row without runs (NaN)."""
+    return 'not run' if math.isnan(value) else f'{value:.0f}'
 
 
 def group(study: Study, backbone: str, source: str, epochs: int) -> List[Dict]:
@@ -591,7 +597,8 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                          f'{mean_std([r["bbox_mAP"] for r in scratch])} | '
                          f'{mean_std([r["bbox_mAP"] for r in equal])}'
                          + (f' ({equal_epochs} e)' if equal_epochs else '')
-                         + f' | {totals(study, montage)["compute"]:.0f} | {totals(study, equal)["compute"]:.0f} | '
+                         + f' | {whole(totals(study, montage)["compute"])} | '
+                         f'{whole(totals(study, equal)["compute"])} | '
                          f'{compare(montage, equal)} |')
         if plot_curve(study, osp.join(study.doc_dir, 'compute_curve.png')):
             lines += ['', f'![box AP against compute]({rel}/compute_curve.png)']
@@ -615,8 +622,8 @@ def write_report(study: Study, only: Sequence[str]) -> None:
                 finetune_seconds = statistics.median(r['seconds'] for r in group_runs) if group_runs else float('nan')
                 lines.append(f'| {cfg.backbones[b]["label"]} | {label} | '
                              f'{mean_std([r["bbox_mAP"] for r in group_runs])} | '
-                             f'{mean_std([r["bbox_mAP_50"] for r in group_runs])} | {finetune_seconds:.0f} | '
-                             f'{t["compute"]:.0f} | {t["images"]:.0f} |')
+                             f'{mean_std([r["bbox_mAP_50"] for r in group_runs])} | {whole(finetune_seconds)} | '
+                             f'{whole(t["compute"])} | {whole(t["images"])} |')
                 bars.append((f'{cfg.backbones[b]["label"]}: {label}', group_runs))
             named = dict(rows)
             notes.append(f'- {cfg.backbones[b]["label"]}, Montage - random init (same L): '
