@@ -1,23 +1,30 @@
-"""TimmBackbone and TorchvisionBackbone: their torch-only parts always; the wrappers themselves
-where timm / torchvision import (a torchvision wheel built for another torch does not)."""
+"""TimmBackbone and TorchvisionBackbone: their feature maps, their exports in the libraries' own
+layouts (loaded ``strict=True`` into ``timm.create_model`` / ``torchvision.models``), the local-weight
+loading they share, and the one line a user sees where the library does not import."""
 import os.path as osp
+import sys
 
 import pytest
+import timm
 import torch
+import torchvision
 from torch import nn
 
 from mmjigsaw.models.backbones._external import load_into, load_local_weights
 from mmjigsaw.models.backbones.torchvision_backbone import stage_ends
+from mmjigsaw.models.converters.backbone_export import export_backbone
 from mmjigsaw.registry import MODELS
 from mmjigsaw.utils import ConfigError, DataError
 from helpers import crafted_checkpoint
 
 
-def _library(name):
-    try:
-        return __import__(name)
-    except Exception as err:  # noqa: BLE001 - a CUDA-linked torchvision raises RuntimeError with a CPU torch
-        pytest.skip(f'{name} does not import here: {type(err).__name__}: {str(err)[:100]}')
+def pretrained_classifier(backbone: dict, folder) -> tuple:
+    """A JigsawClassifier (7 object classes, dense ERF head) with ``backbone``, saved as a checkpoint."""
+    model = MODELS.build(dict(type='JigsawClassifier', head=dict(type='DenseERFHead', num_classes=7),
+                              backbone=backbone))
+    path = str(folder / 'pretrain.pth')
+    torch.save(dict(state_dict=model.state_dict()), path)
+    return model, path
 
 
 class TestStageEnds:
@@ -51,59 +58,76 @@ class TestLocalWeights:
             load_into(model, {'0.weight': torch.ones(4, 3, 1, 1)}, 'w.pth')
 
 
-def test_missing_library_is_one_clear_line():
-    for wrapper, kwargs, library in (('TimmBackbone', dict(model_name='convnext_atto'), 'timm'),
-                                     ('TorchvisionBackbone', dict(name='mobilenet_v2'), 'torchvision')):
-        try:
-            __import__(library)
-            continue
-        except Exception:  # noqa: BLE001
-            pass
-        with pytest.raises(ConfigError, match=f'{wrapper} needs {library}') as err:
-            MODELS.build(dict(type=wrapper, **kwargs))
-        assert '\n' not in str(err.value)
+@pytest.mark.parametrize('wrapper,kwargs,library', [('TimmBackbone', dict(model_name='convnext_atto'), 'timm'),
+                                                    ('TorchvisionBackbone', dict(name='mobilenet_v2'), 'torchvision')])
+def test_a_library_that_does_not_import_is_one_clear_line(wrapper, kwargs, library, monkeypatch):
+    monkeypatch.setitem(sys.modules, library, None)  # what Python does for a module that failed to import
+    with pytest.raises(ConfigError, match=f'{wrapper} needs {library}, which does not import here') as err:
+        MODELS.build(dict(type=wrapper, **kwargs))
+    assert '\n' not in str(err.value) and torch.__version__ in str(err.value)
 
 
 class TestTorchvisionBackbone:
 
     @pytest.mark.parametrize('name,channels', [('resnet18', [64, 128, 256, 512]),
+                                               ('resnet50', [256, 512, 1024, 2048]),
                                                ('mobilenet_v2', [24, 32, 96, 1280])])
     def test_four_levels_at_strides_4_to_32(self, name, channels):
-        _library('torchvision')
         backbone = MODELS.build(dict(type='TorchvisionBackbone', name=name))
         feats = backbone(torch.zeros(1, 3, 224, 224))
         assert [f.shape[1] for f in feats] == channels
         assert [224 // f.shape[-1] for f in feats] == [4, 8, 16, 32]
 
-    def test_export_loads_strictly_into_torchvision_with_the_head_as_classifier(self, tmp_path):
-        torchvision = _library('torchvision')
-        from mmjigsaw.models.converters.backbone_export import export_backbone
-        model = MODELS.build(dict(type='JigsawClassifier', head=dict(type='DenseERFHead', num_classes=7),
-                                  backbone=dict(type='TorchvisionBackbone', name='mobilenet_v2', out_indices=(3, ))))
-        src, out = str(tmp_path / 'p.pth'), str(tmp_path / 'tv.pth')
-        torch.save(dict(state_dict=model.state_dict()), src)
-        export_backbone(src, out, to='torchvision')
-        reference = torchvision.models.mobilenet_v2(num_classes=8)
+    @pytest.mark.parametrize('name', ['resnet50', 'mobilenet_v2'])
+    def test_export_loads_strictly_into_torchvision_with_the_head_as_classifier(self, name, tmp_path):
+        model, src = pretrained_classifier(dict(type='TorchvisionBackbone', name=name, out_indices=(3, )), tmp_path)
+        out = str(tmp_path / 'tv.pth')
+        assert 'num_classes=8' in export_backbone(src, out, to='torchvision').note
+        reference = getattr(torchvision.models, name)(num_classes=8)
         reference.load_state_dict(torch.load(out, weights_only=True), strict=True)
-        x = torch.randn(1, 3, 224, 224)
+        x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
             torch.testing.assert_close(reference.eval()(x), model.eval()(x, mode='tensor').mean((2, 3)),
                                        rtol=1e-4, atol=1e-4)
 
+    def test_frozen_stages_and_norm_eval_hold_in_training(self):
+        backbone = MODELS.build(dict(type='TorchvisionBackbone', name='resnet18', frozen_stages=1, norm_eval=True))
+        backbone.train()
+        assert not any(p.requires_grad for p in backbone.model.conv1.parameters())
+        assert not any(p.requires_grad for p in backbone.model.layer1.parameters())
+        assert all(p.requires_grad for p in backbone.model.layer2.parameters())
+        assert not backbone.model.layer4[1].bn2.training and backbone.model.layer4[1].conv2.training
+
 
 class TestTimmBackbone:
 
-    def test_export_loads_strictly_into_timm(self, tmp_path):
-        timm = _library('timm')
-        from mmjigsaw.models.converters.backbone_export import export_backbone
-        model = MODELS.build(dict(type='JigsawClassifier', head=dict(type='DenseERFHead', num_classes=7),
-                                  backbone=dict(type='TimmBackbone', model_name='convnext_atto', out_indices=(3, ))))
+    @pytest.mark.parametrize('name,channels', [('convnext_atto', [40, 80, 160, 320]),
+                                               ('resnet18', [64, 128, 256, 512])])
+    def test_four_levels_at_strides_4_to_32(self, name, channels):
+        backbone = MODELS.build(dict(type='TimmBackbone', model_name=name, out_indices=(1, 2, 3, 4)
+                                     if name.startswith('resnet') else (0, 1, 2, 3)))
+        feats = backbone(torch.zeros(1, 3, 224, 224))
+        assert [f.shape[1] for f in feats] == channels
+        assert [224 // f.shape[-1] for f in feats] == [4, 8, 16, 32]
+
+    @pytest.mark.parametrize('name,deepest', [('convnext_atto', 3), ('resnet18', 4)])
+    def test_export_loads_strictly_into_timm(self, name, deepest, tmp_path):
+        model, src = pretrained_classifier(dict(type='TimmBackbone', model_name=name, out_indices=(deepest, )),
+                                           tmp_path)
         assert model.head.feature_shape == (7, 7)
-        src, out = str(tmp_path / 'p.pth'), str(tmp_path / 'timm.pth')
-        torch.save(dict(state_dict=model.state_dict()), src)
+        out = str(tmp_path / 'timm.pth')
         export_backbone(src, out, to='timm')
-        reference = timm.create_model('convnext_atto', pretrained=False, num_classes=0)
+        reference = timm.create_model(name, pretrained=False, num_classes=0)
         reference.load_state_dict(torch.load(out, weights_only=True), strict=True)
-        x = torch.randn(1, 3, 224, 224)
+        x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
             torch.testing.assert_close(reference.eval().forward_features(x), model.eval().extract_feat(x)[-1])
+
+    def test_local_weights_load_through_the_checkpoint_argument(self, tmp_path):
+        source = timm.create_model('convnext_atto', pretrained=False, num_classes=10)  # with a classifier
+        path = str(tmp_path / 'w.pth')
+        torch.save(dict(state_dict={f'module.{k}': v for k, v in source.state_dict().items()}), path)
+        backbone = MODELS.build(dict(type='TimmBackbone', model_name='convnext_atto', checkpoint=path))
+        backbone.init_weights()
+        for key, value in backbone.model.state_dict().items():
+            torch.testing.assert_close(value, source.state_dict()[key], rtol=0, atol=0, msg=key)

@@ -4,6 +4,7 @@ import pickle
 
 import pytest
 import torch
+import torchvision
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
@@ -99,14 +100,6 @@ def _classifier_checkpoint(folder, backbone, num_classes=7, head='DenseERFHead')
     return path, model
 
 
-def _torchvision():
-    try:
-        import torchvision
-    except Exception as err:  # noqa: BLE001 - a CUDA-linked torchvision raises RuntimeError with CPU torch
-        pytest.skip(f'torchvision is not usable here: {type(err).__name__}: {str(err)[:120]}')
-    return torchvision
-
-
 class TestTorchvisionLayout:
 
     def test_mobilenet_v2_has_exactly_torchvisions_keys_and_shapes_and_the_head_as_classifier(self, tmp_path):
@@ -155,7 +148,6 @@ class TestTorchvisionLayout:
 
     @pytest.mark.parametrize('arch', ['resnet50', 'mobilenet_v2'])
     def test_strict_load_into_torchvision(self, arch, tmp_path):
-        torchvision = _torchvision()
         from mmjigsaw.models.converters.backbone_export import export_backbone
         backbone = (dict(type='mmdet.ResNet', depth=50, out_indices=(3, )) if arch == 'resnet50'
                     else dict(type='mmdet.MobileNetV2', out_indices=(7, )))

@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 import torch
+import torchvision
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 
@@ -90,26 +91,6 @@ def test_unknown_keys_are_refused_not_dropped():
         mmdet_to_torchvision_mobilenet_v2(state)
 
 
-def _torchvision():
-    try:
-        import torchvision
-    except Exception as err:  # noqa: BLE001 - a broken torchvision raises RuntimeError, not ImportError
-        pytest.skip(f'torchvision is not usable here: {type(err).__name__}: {str(err)[:120]}')
-    return torchvision
-
-
-def test_converted_backbone_computes_what_torchvision_computes(imagenet_file):
-    torchvision = _torchvision()
-    reference = torchvision.models.mobilenet_v2()
-    reference.load_state_dict(torch.load(imagenet_file, weights_only=True), strict=True)
-    backbone = _mmdet_mobilenet_v2()
-    backbone.load_state_dict(torchvision_to_mmdet_mobilenet_v2(reference.state_dict()), strict=True)
-    x = torch.randn(2, 3, 96, 96, generator=torch.Generator().manual_seed(0))
-    backbone.eval()  # mmdet's MobileNetV2.train() returns None
-    with torch.no_grad():
-        torch.testing.assert_close(backbone(x)[-1], reference.eval().features(x), rtol=1e-4, atol=1e-4)
-
-
 def _imagenet_input(path: str) -> torch.Tensor:
     """torchvision's ImageNet evaluation transform: shorter side 256, centre crop 224, RGB mean/std."""
     import cv2
@@ -122,23 +103,50 @@ def _imagenet_input(path: str) -> torch.Tensor:
     return torch.from_numpy(img.transpose(2, 0, 1).copy()).float()[None]
 
 
-def test_converted_imagenet_backbone_recognises_a_photo(imagenet_file):
-    """The converted backbone + the file's own ImageNet classifier see ImageNet classes in matplotlib's
-    sample photo of Grace Hopper (bow tie 457, military uniform 652, mortarboard 667, suit 834): the
-    weights compute features, not just load. The exact top-1 probability is the one recorded for
-    this conversion (torchvision could not run here to give its own): swapping two residual blocks
-    of a stage, which every key/shape check accepts, moves the top-1 to 652."""
+@pytest.fixture(scope='module')
+def photo():
+    """matplotlib's sample photo of Grace Hopper through torchvision's ImageNet evaluation transform."""
     from matplotlib import cbook
+    return _imagenet_input(str(cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)))
 
+
+def test_converted_backbone_computes_torchvisions_features_on_a_photo(imagenet_file, photo):
+    """torchvision's own mobilenet_v2 with the published weights and the converted mmdet backbone give
+    the same feature maps at every level the detector reads (strides 4, 8, 16, 32)."""
+    reference = torchvision.models.mobilenet_v2().eval()
+    reference.load_state_dict(torch.load(imagenet_file, weights_only=True), strict=True)
+    backbone = _mmdet_mobilenet_v2()
+    backbone.load_state_dict(torchvision_to_mmdet_mobilenet_v2(reference.state_dict()), strict=True)
+    backbone.eval()  # mmdet's MobileNetV2.train() returns None
+    with torch.no_grad():
+        ours = backbone(photo)
+        x, theirs = photo, []
+        for i, block in enumerate(reference.features):  # torchvision's blocks 3, 6, 13, 18 end each stride
+            x = block(x)
+            if i in (3, 6, 13, 18):
+                theirs.append(x)
+    assert [f.shape[-1] for f in ours] == [56, 28, 14, 7]
+    for level, (a, b) in enumerate(zip(ours, theirs)):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4, msg=f'level {level}')
+
+
+def test_converted_imagenet_backbone_recognises_a_photo(imagenet_file, photo):
+    """The converted backbone + the file's own ImageNet classifier see what torchvision's model sees
+    in the photo (bow tie 457 first; military uniform 652, mortarboard 667, suit 834 in the top 5),
+    with torchvision's probabilities: the weights compute features, not just load. Swapping two
+    residual blocks of a stage, which every key/shape check accepts, moves the top-1 to 652."""
     from mmjigsaw.models.converters import convert_imagenet_weights
-    x = _imagenet_input(str(cbook.get_sample_data('grace_hopper.jpg', asfileobj=False)))
     backbone = _mmdet_mobilenet_v2()
     backbone.load_state_dict(convert_imagenet_weights('mobilenet_v2'), strict=True)
     source = torch.load(imagenet_file, weights_only=True)
+    reference = torchvision.models.mobilenet_v2().eval()
+    reference.load_state_dict(source, strict=True)
     backbone.eval()  # mmdet's MobileNetV2.train() returns None
     with torch.no_grad():
-        pooled = backbone(x)[-1].mean((2, 3))
+        pooled = backbone(photo)[-1].mean((2, 3))
+        expected = reference(photo).softmax(-1)[0]
     probs = (pooled @ source['classifier.1.weight'].T + source['classifier.1.bias']).softmax(-1)[0]
     top5 = probs.topk(5).indices.tolist()
     assert top5[0] == 457 and {652, 667, 834} <= set(top5), top5
+    torch.testing.assert_close(probs, expected, rtol=1e-4, atol=1e-5)
     assert probs[457].item() == pytest.approx(0.363, abs=0.01)

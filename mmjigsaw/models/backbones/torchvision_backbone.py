@@ -45,7 +45,8 @@ class TorchvisionBackbone(BaseModule):
         out_indices: levels to return (0: stride 4, ..., 3: stride 32).
         checkpoint: local weights in torchvision's layout (the classifier is skipped), read with
             ``weights_only=True``; nothing is downloaded.
-        frozen_stages: -1 freezes nothing; k freezes the stem and the first k levels.
+        frozen_stages: -1 freezes nothing, 0 the stem (ResNet: conv1, bn1; else ``features.0``), k the
+            stem and the first k levels, as mmdet's ResNet does.
         norm_eval: keep BatchNorm layers in eval mode while training (fine-tuning).
         model_kwargs: further arguments of the torchvision constructor.
     """
@@ -57,12 +58,14 @@ class TorchvisionBackbone(BaseModule):
         model = torchvision.models.get_model(name, weights=None, **model_kwargs)
         if all(hasattr(model, m) for m in RESNET_STEM + RESNET_STAGES):
             model.fc = nn.Identity()
-            self.levels = [list(RESNET_STEM) + ['layer1'], ['layer2'], ['layer3'], ['layer4']]
+            self.stem = list(RESNET_STEM)
+            self.levels = [self.stem + ['layer1'], ['layer2'], ['layer3'], ['layer4']]
         elif isinstance(getattr(model, 'features', None), nn.Sequential):
             model.classifier = nn.Identity()
             ends = stage_ends(model.features)
             starts = [0] + [e + 1 for e in ends[:-1]]
             self.levels = [[f'features.{i}' for i in range(s, e + 1)] for s, e in zip(starts, ends)]
+            self.stem = ['features.0']
         else:
             raise ConfigError(f'TorchvisionBackbone: {name} is neither ResNet-like nor has a features '
                               'sequence; its stages are unknown.')
@@ -81,8 +84,11 @@ class TorchvisionBackbone(BaseModule):
         return [self.model.get_submodule(n) for n in self.levels[level]]
 
     def _freeze(self) -> None:
-        for level in range(min(self.frozen_stages + 1, len(self.levels)) if self.frozen_stages >= 0 else 0):
-            freeze(self._level_modules(level))
+        """As mmdet's ResNet: ``frozen_stages`` 0 freezes the stem, k the stem and levels 0..k-1."""
+        if self.frozen_stages < 0:
+            return
+        names = self.stem + [n for level in self.levels[:self.frozen_stages] for n in level]
+        freeze(self.model.get_submodule(n) for n in names)
 
     def init_weights(self) -> None:
         """torchvision initialised the model when it built it; only local weights are loaded here."""
