@@ -1,0 +1,141 @@
+"""Do a detector's anchors fit a dataset's boxes? The share of ground-truth boxes that some anchor
+overlaps well enough to train on.
+
+An RPN (or RetinaNet) learns a box only through the anchors its assigner makes positive. mmdet's
+``MaxIoUAssigner`` makes an anchor positive when its IoU with the box reaches ``pos_iou_thr`` and,
+with ``match_low_quality``, still gives every box its best anchor if that reaches ``min_pos_iou``.
+So a box whose best anchor stays under ``min_pos_iou`` is never a positive, and one under
+``pos_iou_thr`` learns from a single low-quality anchor. Thin boxes (poles, text lines, aerial
+vehicles) fall there with mmdet's default anchors (one scale, h/w ratios 0.5 to 2).
+
+Boxes are taken where the detector sees them: after the pipeline's ``Resize``, on the padded image's
+feature-map grid of every anchor level.
+"""
+import math
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from mmjigsaw.utils import ConfigError
+
+#: aspect groups of a box by h / w, as mmdet's anchor ratios count them
+ASPECT_GROUPS = (('wide (h/w < 1/3)', 0.0, 1 / 3), ('near square', 1 / 3, 3.0), ('tall (h/w > 3)', 3.0, math.inf))
+
+
+@dataclass
+class AnchorCoverage:
+    """Best anchor IoU of every box and the assigner's two thresholds."""
+    best_iou: np.ndarray        # (N,) the highest IoU any anchor reaches with each box
+    aspect: np.ndarray          # (N,) the box's h / w
+    labels: np.ndarray          # (N,) 0-based class of each box
+    min_pos_iou: float
+    pos_iou_thr: float
+
+    def share(self, threshold: float, mask: Optional[np.ndarray] = None) -> float:
+        """Share of the boxes (of ``mask``) whose best anchor reaches ``threshold``."""
+        iou = self.best_iou if mask is None else self.best_iou[mask]
+        return float((iou >= threshold).mean()) if len(iou) else float('nan')
+
+    @property
+    def positive_share(self) -> float:
+        """Share of boxes with at least one RPN-positive anchor (best IoU >= ``min_pos_iou``)."""
+        return self.share(self.min_pos_iou)
+
+    @property
+    def good_share(self) -> float:
+        """Share of boxes with an anchor at ``pos_iou_thr`` or more."""
+        return self.share(self.pos_iou_thr)
+
+    def rows(self, class_names: Sequence[str]) -> List[Tuple[str, int, float, float]]:
+        """(group, boxes, positive share, good share) for all boxes, each aspect group and each class."""
+        groups = [('all', np.ones(len(self.best_iou), bool))]
+        groups += [(name, (self.aspect >= lo) & (self.aspect < hi)) for name, lo, hi in ASPECT_GROUPS]
+        groups += [(f'class {name}', self.labels == i) for i, name in enumerate(class_names)]
+        return [(name, int(mask.sum()), self.share(self.min_pos_iou, mask), self.share(self.pos_iou_thr, mask))
+                for name, mask in groups if mask.any()]
+
+
+def resized_shape(height: int, width: int, scale: Tuple[int, int]) -> Tuple[float, float]:
+    """The (height, width) scale factors of mmcv's ``Resize(scale, keep_ratio=True)``: the largest
+    that keeps the longer side within ``max(scale)`` and the shorter within ``min(scale)``."""
+    factor = min(max(scale) / max(height, width), min(scale) / min(height, width))
+    new_w, new_h = int(width * factor + 0.5), int(height * factor + 0.5)
+    return new_h / height, new_w / width
+
+
+def box_anchor_coverage(images: Iterable[Tuple[Tuple[int, int], np.ndarray, np.ndarray]], anchor_generator,
+                        min_pos_iou: float, pos_iou_thr: float, pad_divisor: int = 32) -> AnchorCoverage:
+    """Best anchor IoU of every box.
+
+    Args:
+        images: (image (height, width) as the detector sees it, boxes (N, 4) xyxy in those pixels,
+            labels (N,)) per image.
+        anchor_generator: an mmdet ``AnchorGenerator`` (its ``grid_priors`` and ``strides``).
+        min_pos_iou / pos_iou_thr: the RPN assigner's thresholds.
+        pad_divisor: the data preprocessor's ``pad_size_divisor`` (the feature maps cover the padding).
+    """
+    from mmdet.structures.bbox import bbox_overlaps
+    best, aspect, labels = [], [], []
+    for (height, width), boxes, box_labels in images:
+        if not len(boxes):
+            continue
+        padded = [math.ceil(s / pad_divisor) * pad_divisor for s in (height, width)]
+        sizes = [(math.ceil(padded[0] / s[1]), math.ceil(padded[1] / s[0])) for s in anchor_generator.strides]
+        anchors = torch.cat(anchor_generator.grid_priors(sizes, device='cpu'))
+        gt = torch.as_tensor(boxes, dtype=torch.float32)
+        best.append(bbox_overlaps(gt, anchors).max(1).values.numpy())
+        aspect.append((boxes[:, 3] - boxes[:, 1]) / np.maximum(boxes[:, 2] - boxes[:, 0], 1e-6))
+        labels.append(np.asarray(box_labels))
+    if not best:
+        raise ConfigError('anchor coverage: the dataset has no boxes.')
+    return AnchorCoverage(np.concatenate(best), np.concatenate(aspect), np.concatenate(labels),
+                          min_pos_iou, pos_iou_thr)
+
+
+def _resize_scale(pipeline: Sequence[Dict]) -> Optional[Tuple[int, int]]:
+    for step in pipeline:
+        if step.get('type') == 'Resize':
+            if not step.get('keep_ratio', False):
+                raise ConfigError('anchor coverage: Resize without keep_ratio is not supported.')
+            return tuple(step['scale'])
+    return None
+
+
+def config_anchor_coverage(cfg, split: str = 'train', ann_file: Optional[str] = None) -> Tuple[AnchorCoverage,
+                                                                                               List[str]]:
+    """:func:`box_anchor_coverage` of a detector config's anchors and RPN assigner on its ``split``
+    (``'train'`` or ``'val'``) annotations, or on ``ann_file`` instead. Returns it and the class names."""
+    from mmdet.registry import TASK_UTILS
+    from mmengine.registry import DefaultScope
+
+    from mmjigsaw.datasets.coco import load_coco_detection
+    head = cfg.model.get('rpn_head') or cfg.model.get('bbox_head')
+    if head is None or 'anchor_generator' not in head:
+        raise ConfigError('anchor coverage: the config has no rpn_head / bbox_head with an anchor_generator.')
+    train_cfg = cfg.model.get('train_cfg', {})
+    assigner = (train_cfg.get('rpn') or train_cfg).get('assigner', {})
+    if 'pos_iou_thr' not in assigner:
+        raise ConfigError('anchor coverage: the config has no MaxIoUAssigner (model.train_cfg.rpn.assigner).')
+    dataset = cfg[f'{split}_dataloader'].dataset
+    if ann_file is None:
+        ann_file = f"{dataset.get('data_root', '')}{dataset.ann_file}"
+    scale = _resize_scale(dataset.pipeline)
+    class_names, images, _ = load_coco_detection(ann_file)
+
+    def seen():
+        for img in images:
+            keep = ~img.ignore
+            boxes, labels = img.boxes[keep].astype(np.float32), img.labels[keep]
+            fy, fx = resized_shape(img.height, img.width, scale) if scale else (1.0, 1.0)
+            yield ((round(img.height * fy), round(img.width * fx)), boxes * [fx, fy, fx, fy], labels)
+
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        generator = TASK_UTILS.build(head.anchor_generator)
+    pad = cfg.model.get('data_preprocessor', {}).get('pad_size_divisor', 1)
+    # mmdet's MaxIoUAssigner defaults: min_pos_iou 0, match_low_quality True (without it, only pos_iou_thr)
+    min_pos_iou = assigner.get('min_pos_iou', 0.0) if assigner.get('match_low_quality', True) \
+        else assigner['pos_iou_thr']
+    coverage = box_anchor_coverage(seen(), generator, min_pos_iou, assigner['pos_iou_thr'], pad)
+    return coverage, class_names

@@ -1,0 +1,51 @@
+"""Anchor coverage: the best anchor IoU of each box, where the detector sees it."""
+import numpy as np
+import pytest
+from mmdet.models.task_modules.prior_generators import AnchorGenerator
+
+from mmjigsaw.analysis import box_anchor_coverage
+from mmjigsaw.analysis.anchor_coverage import resized_shape
+
+
+def one_square_anchor_per_16px():
+    """128 x 128 anchors centred every 16 px (stride 16, scale 8, ratio 1)."""
+    return AnchorGenerator(strides=[16], ratios=[1.0], scales=[8])
+
+
+def test_a_box_on_an_anchor_reaches_iou_1_and_a_thin_one_its_area_ratio():
+    square = [0, 0, 128, 128]   # centred at (64, 64), a grid point: exactly one anchor
+    pole = [56, 0, 72, 128]     # 16 x 128 on the same centre: IoU 16 * 128 / 128 ** 2 = 0.125
+    coverage = box_anchor_coverage([((256, 256), np.array([square, pole], np.float32), np.array([0, 1]))],
+                                   one_square_anchor_per_16px(), min_pos_iou=0.3, pos_iou_thr=0.7)
+    np.testing.assert_allclose(coverage.best_iou, [1.0, 0.125], atol=1e-6)
+    np.testing.assert_allclose(coverage.aspect, [1.0, 8.0])
+    assert coverage.positive_share == 0.5 and coverage.good_share == 0.5
+    rows = {name: (n, pos, good) for name, n, pos, good in coverage.rows(['square', 'pole'])}
+    assert rows['tall (h/w > 3)'] == (1, 0.0, 0.0) and rows['class square'] == (1, 1.0, 1.0)
+    assert 'wide (h/w < 1/3)' not in rows  # no wide box: no row
+
+
+def test_a_ratio_for_the_thin_box_makes_it_a_positive():
+    pole = np.array([[56, 0, 72, 128]], np.float32)
+    # ratio = h / w at constant area: 8 alone keeps the 128 ** 2 area (45 x 362 px, IoU 0.125 still);
+    # with the scale of the pole's area (16 * 2 ** 1.5 = 45 px a side) it is the pole's 16 x 128 exactly
+    generator = AnchorGenerator(strides=[16], ratios=[1.0, 8.0], scales=[8, 2 ** 1.5])
+    coverage = box_anchor_coverage([((256, 256), pole, np.array([0]))], generator, 0.3, 0.7)
+    assert coverage.best_iou[0] == pytest.approx(1.0, abs=1e-4)
+    ratio_only = AnchorGenerator(strides=[16], ratios=[1.0, 8.0], scales=[8])
+    assert box_anchor_coverage([((256, 256), pole, np.array([0]))], ratio_only, 0.3, 0.7).best_iou[0] \
+        == pytest.approx(0.125, abs=1e-4)
+
+
+def test_the_grid_covers_the_padding():
+    """A box in the bottom-right corner of a 100 x 100 image padded to 128: anchors centred at 112 exist."""
+    box = np.array([[48, 48, 176, 176]], np.float32)  # centred at (112, 112), past the image's edge
+    coverage = box_anchor_coverage([((100, 100), box, np.array([0]))], one_square_anchor_per_16px(), 0.3, 0.7,
+                                   pad_divisor=32)
+    assert coverage.best_iou[0] == pytest.approx(1.0)
+
+
+def test_resize_keeps_the_ratio_within_both_sides():
+    assert resized_shape(320, 640, (384, 384)) == (0.6, 0.6)
+    fy, fx = resized_shape(800, 1333, (1333, 800))  # COCO's scale: the longer side hits 1333 or 800 the shorter
+    assert (round(800 * fy), round(1333 * fx)) == (800, 1333)
