@@ -139,3 +139,14 @@ def assert_erf_table_refreshed(table: torch.Tensor) -> None:
     torch.testing.assert_close(table.sum(1), torch.ones(len(table)), atol=1e-5, rtol=0)
     assert (table.max(1).values >= 0.7 - 1e-6).all()
     assert (table.max(1).values < 1 - 1e-4).any(), 'the table is still the block-wise one'
+
+
+def pretrained_weights(backbone: Dict) -> Optional[str]:
+    """The file a detector config's backbone starts from, ``None`` for a random initialisation: the
+    ``checkpoint`` of an ``init_cfg=dict(type='Pretrained')`` (mmdet's backbones) or the ``checkpoint``
+    argument of mmjigsaw's TimmBackbone / TorchvisionBackbone, whose init_weights runs no init_cfg."""
+    init = backbone.get('init_cfg')
+    if init is not None:
+        assert init['type'] == 'Pretrained' and not backbone.get('checkpoint'), backbone
+        return init['checkpoint']
+    return backbone.get('checkpoint')

@@ -10,7 +10,7 @@ from mmengine.registry import DefaultScope
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmjigsaw.registry import MODELS
-from helpers import ROOT
+from helpers import ROOT, pretrained_weights
 
 JIGSAW = sorted(glob.glob(osp.join(ROOT, 'configs', 'jigsaw', '*.py'))) + [osp.join(ROOT, 'configs', 'jigsaw_r50.py')]
 DET = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*.py')))
@@ -24,6 +24,30 @@ def test_pretraining_configs_build(path):
     assert model.head.num_outputs == model.head.num_classes + 1
     stages = cfg.train_dataloader.dataset.pipeline
     assert stages[0]['template'] == cfg.model.head.template
+
+
+@pytest.mark.parametrize('path', JIGSAW, ids=osp.basename)
+def test_head_in_channels_are_read_from_the_backbone(path):
+    """No pre-training config writes the head's in_channels: the classifier reads them from the
+    backbone's deepest output, so a new backbone needs no head override."""
+    assert Config.fromfile(path).model.head.get('in_channels') is None
+
+
+RESNET_FAMILY = ['jigsaw_resnext101-64x4d_8xb64-coslr-64k_coco.py', 'jigsaw_res2net101-w26-s4_8xb64-coslr-64k_coco.py',
+                 'jigsaw_resnest50_8xb64-coslr-64k_coco.py']
+
+
+@pytest.mark.parametrize('name', RESNET_FAMILY)
+def test_resnet_family_variants_change_only_the_recipes_resnet(name):
+    """ResNeXt, Res2Net and ResNeSt build on mmdet's ResNet: they keep the recipe's stages, C5
+    output, SyncBN and style instead of replacing the backbone (no ``_delete_``) and restating them."""
+    path = osp.join(ROOT, 'configs', 'jigsaw', name)
+    assert '_delete_' not in open(path).read()
+    backbone = Config.fromfile(path).model.backbone
+    recipe = Config.fromfile(osp.join(ROOT, 'configs', 'jigsaw_r50.py')).model.backbone
+    assert backbone.type != recipe.type
+    for key in ('num_stages', 'out_indices', 'norm_cfg', 'norm_eval', 'style'):
+        assert backbone[key] == recipe[key], key
 
 
 def test_paper_recipe_numbers():
@@ -42,11 +66,11 @@ def test_detector_configs_build_and_follow_the_fine_tuning_schedule(path):
     cfg = Config.fromfile(path)
     with DefaultScope.overwrite_default_scope('mmdet'):
         MMDET_MODELS.build(cfg.model)
-    init = cfg.model.backbone.init_cfg
+    weights = pretrained_weights(cfg.model.backbone)
     if 'jigsaw-pre' in path or 'imagenet-pre' in path:
-        assert init.type == 'Pretrained' and init.checkpoint.endswith('.pth')
+        assert weights.endswith('.pth')
     else:
-        assert '_scratch_' in path and init is None
+        assert '_scratch_' in path and weights is None
     if path.endswith('_coco.py'):
         assert cfg.train_cfg.max_epochs == 13 and cfg.param_scheduler[1].milestones == [9, 12]
         assert cfg.optim_wrapper.optimizer.lr == 0.02 and cfg.train_dataloader.batch_size * 8 == 16

@@ -13,7 +13,7 @@ import pytest
 from mmengine.config import Config
 
 from mmjigsaw.utils import apply_run_options
-from helpers import ROOT
+from helpers import ROOT, pretrained_weights
 
 README = osp.join(ROOT, 'README.md')
 PRETRAINED = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*-pre_*.py')))
@@ -66,7 +66,7 @@ def test_readme_pretrain_export_finetune_chain():
     src, out = export[1:3]
     assert osp.normpath(src) == last_checkpoint(train[1])
     for det in det_configs:
-        assert Config.fromfile(osp.join(ROOT, det)).model.backbone.init_cfg.checkpoint == out, det
+        assert pretrained_weights(Config.fromfile(osp.join(ROOT, det)).model.backbone) == out, det
 
 
 def test_both_names_of_the_r50_recipe_train_into_one_work_dir():
@@ -78,7 +78,7 @@ def test_both_names_of_the_r50_recipe_train_into_one_work_dir():
 def test_detector_config_header_chain(path):
     """The commands in a pre-trained detector config's header lead to its init_cfg checkpoint."""
     text = open(path).read()
-    checkpoint = Config.fromfile(path).model.backbone.init_cfg.checkpoint
+    checkpoint = pretrained_weights(Config.fromfile(path).model.backbone)
     export = commands(text, 'tools/model_converters/extract_backbone.py')
     convert = commands(text, 'tools/model_converters/torchvision2mmdet.py')
     if export:

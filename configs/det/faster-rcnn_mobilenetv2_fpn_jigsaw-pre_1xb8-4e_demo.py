@@ -7,18 +7,13 @@
 #   python tools/model_converters/extract_backbone.py \
 #       work_dirs/jigsaw_mobilenetv2_1xb32-coslr-250it_demo/iter_250.pth \
 #       work_dirs/jigsaw_mobilenetv2_1xb32-coslr-250it_demo/backbone.pth
-_base_ = './faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py'
+_base_ = ['./faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py', '../_base_/backbones/mobilenetv2.py']
 
 pretrained = 'work_dirs/jigsaw_mobilenetv2_1xb32-coslr-250it_demo/backbone.pth'
 
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmdet.MobileNetV2',
-        widen_factor=1.0,
-        out_indices=(1, 2, 4, 7),  # strides 4, 8, 16, 32
-        frozen_stages=1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    backbone=dict(_delete_=True, **_base_.mobilenet_v2,  # the demo's ResNet-18 replaced whole
+                  out_indices=(1, 2, 4, 7),  # strides 4, 8, 16, 32
+                  frozen_stages=1, norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True,
+                  init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
     neck=dict(in_channels=[24, 32, 96, 1280]))

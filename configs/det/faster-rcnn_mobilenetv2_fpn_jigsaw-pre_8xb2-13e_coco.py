@@ -10,17 +10,13 @@ _base_ = [
     'mmdet::_base_/datasets/coco_detection.py',
     '../_base_/schedules/det_sgd_13e.py',
     '../_base_/det_runtime.py',
+    '../_base_/backbones/mobilenetv2.py',
 ]
 
 pretrained = 'work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/backbone.pth'
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MobileNetV2',
-        widen_factor=1.0,
-        out_indices=(1, 2, 4, 7),  # strides 4, 8, 16, 32
-        frozen_stages=1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=True,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    backbone=dict(_delete_=True, **_base_.mobilenet_v2,  # mmdet's ResNet-50 replaced whole
+                  out_indices=(1, 2, 4, 7),  # strides 4, 8, 16, 32
+                  frozen_stages=1, norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True,
+                  init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
     neck=dict(in_channels=[24, 32, 96, 1280]))

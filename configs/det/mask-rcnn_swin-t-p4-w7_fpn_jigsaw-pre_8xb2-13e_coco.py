@@ -11,24 +11,13 @@ _base_ = [
     'mmdet::_base_/datasets/coco_instance.py',
     '../_base_/schedules/det_sgd_13e.py',
     '../_base_/det_runtime.py',
+    '../_base_/backbones/swin-t-p4-w7.py',
 ]
 
 pretrained = 'work_dirs/jigsaw_swin-t-p4-w7_8xb64-adamw-coslr-64k_coco/backbone.pth'
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='SwinTransformer',
-        embed_dims=96,
-        depths=[2, 2, 6, 2],
-        num_heads=[3, 6, 12, 24],
-        window_size=7,
-        mlp_ratio=4,
-        qkv_bias=True,
-        drop_path_rate=0.2,
-        patch_norm=True,
-        out_indices=(0, 1, 2, 3),
-        convert_weights=False,  # NOTE: mmdet key names already; True would rename them as for the official files
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    backbone=dict(_delete_=True, **_base_.swin_t,  # mmdet's ResNet-50 replaced whole
+                  init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
     neck=dict(in_channels=[96, 192, 384, 768]))
 
 # NOTE [choice]: the paper's SGD schedule for every detector (mmdet's Swin configs use AdamW at lr 1e-4);

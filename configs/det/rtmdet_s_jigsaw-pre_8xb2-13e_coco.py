@@ -9,13 +9,14 @@
 # NOTE: mmdet's RTMDet config carries mmdet's whole runtime and schedule, and mmengine refuses a key
 # defined by two bases, so this file restates ../_base_/det_runtime.py's visualizer and
 # ../_base_/schedules/det_sgd_13e.py's schedule instead of inheriting them.
-_base_ = 'mmdet::rtmdet/rtmdet_s_8xb32-300e_coco.py'
+_base_ = ['mmdet::rtmdet/rtmdet_s_8xb32-300e_coco.py', '../_base_/backbones/cspnext-s.py']
 
 pretrained = 'work_dirs/jigsaw_cspnext-s_8xb64-coslr-64k_coco/backbone.pth'
 model = dict(
     # NOTE: RGB with ImageNet mean/std, as the montages were pre-trained (mmdet's RTMDet feeds BGR)
     data_preprocessor=dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
     backbone=dict(
+        **_base_.cspnext_s,  # the architecture of the pre-training (mmdet's RTMDet-S has the same)
         frozen_stages=1,
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=True,

@@ -9,13 +9,14 @@
 # NOTE: mmdet's YOLOX config carries mmdet's whole runtime and schedule, and mmengine refuses a key
 # defined by two bases, so this file restates ../_base_/det_runtime.py's visualizer and
 # ../_base_/schedules/det_sgd_13e.py's schedule instead of inheriting them.
-_base_ = 'mmdet::yolox/yolox_s_8xb8-300e_coco.py'
+_base_ = ['mmdet::yolox/yolox_s_8xb8-300e_coco.py', '../_base_/backbones/cspdarknet-s.py']
 
 pretrained = 'work_dirs/jigsaw_cspdarknet-s_8xb64-coslr-64k_coco/backbone.pth'
 model = dict(
     # NOTE: RGB with ImageNet mean/std, as the montages were pre-trained (mmdet's YOLOX feeds raw BGR)
     data_preprocessor=dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
     backbone=dict(
+        **_base_.cspdarknet_s,  # the architecture of the pre-training (mmdet's YOLOX-S has the same)
         frozen_stages=1,
         norm_eval=True,
         init_cfg=dict(type='Pretrained', checkpoint=pretrained)))

@@ -14,5 +14,4 @@ model = dict(
         out_indices=(5, ),
         frozen_stages=0,  # mmdet's EfficientNet: 0 freezes nothing
         norm_cfg=dict(type='SyncBN', requires_grad=True, eps=1e-3, momentum=0.01),
-        norm_eval=False),
-    head=dict(in_channels=None))  # inferred: 384
+        norm_eval=False))

@@ -16,8 +16,7 @@ model = dict(
             stage4=dict(num_modules=3, num_branches=4, block='BASIC', num_blocks=(4, 4, 4, 4),
                         num_channels=(32, 64, 128, 256))),
         norm_cfg=dict(type='SyncBN', requires_grad=True),
-        norm_eval=False),
-    head=dict(in_channels=None))  # inferred: 256
+        norm_eval=False))
 
 # NOTE: the last fusion's outputs at strides 4, 8 and 16 feed no loss here (the detector uses them)
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

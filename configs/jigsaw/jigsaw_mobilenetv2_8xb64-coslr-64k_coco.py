@@ -4,14 +4,7 @@
 # canvas); its in_channels is inferred from the backbone. Export with extract_backbone.py; the keys
 # load into mmdet.MobileNetV2(out_indices=(1, 2, 4, 7)) of
 # configs/det/faster-rcnn_mobilenetv2_fpn_jigsaw-pre_8xb2-13e_coco.py.
-_base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
+_base_ = ['./jigsaw_resnet50_8xb64-coslr-64k_coco.py', '../_base_/backbones/mobilenetv2.py']
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmdet.MobileNetV2',
-        widen_factor=1.0,
-        out_indices=(7, ),
-        norm_cfg=dict(type='SyncBN', requires_grad=True),
-        norm_eval=False),
-    head=dict(in_channels=None))  # inferred: 1280
+model = dict(backbone=dict(_delete_=True, **_base_.mobilenet_v2,  # the recipe's ResNet-50 replaced whole
+                           out_indices=(7, ), norm_cfg=dict(type='SyncBN', requires_grad=True), norm_eval=False))

@@ -11,6 +11,5 @@ model = dict(
         embed_dims=64,
         num_layers=[3, 4, 6, 3],
         drop_path_rate=0.1,
-        out_indices=(3, )),
-    head=dict(in_channels=None))  # inferred: 512
+        out_indices=(3, )))
 model_wrapper_cfg = None  # every parameter feeds the loss

@@ -11,5 +11,4 @@ model = dict(
         out_indices=(3, ),
         norm_cfg=dict(type='SyncBN', requires_grad=True),
         norm_eval=False,
-        style='pytorch'),
-    head=dict(in_channels=None))  # inferred: 1008
+        style='pytorch'))

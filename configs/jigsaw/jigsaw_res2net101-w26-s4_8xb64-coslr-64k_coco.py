@@ -3,16 +3,5 @@
 # backbone; C5 (2,048 channels, stride 32). The export loads into mmdet::res2net/ detectors.
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmdet.Res2Net',
-        depth=101,
-        scales=4,
-        base_width=26,
-        num_stages=4,
-        out_indices=(3, ),
-        norm_cfg=dict(type='SyncBN', requires_grad=True),
-        norm_eval=False,
-        style='pytorch'),
-    head=dict(in_channels=None))  # inferred: 2048
+# the recipe's ResNet-50 (4 stages, C5 only, SyncBN, pytorch style) with Res2Net's blocks
+model = dict(backbone=dict(type='mmdet.Res2Net', depth=101, scales=4, base_width=26))

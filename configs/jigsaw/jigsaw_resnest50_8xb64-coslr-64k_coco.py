@@ -3,18 +3,5 @@
 # backbone is mmdet::resnest/faster-rcnn_s50_fpn_syncbn-backbone+head_ms-range-1x_coco.py's.
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmdet.ResNeSt',
-        stem_channels=64,
-        depth=50,
-        radix=2,
-        reduction_factor=4,
-        avg_down_stride=True,
-        num_stages=4,
-        out_indices=(3, ),
-        norm_cfg=dict(type='SyncBN', requires_grad=True),
-        norm_eval=False,
-        style='pytorch'),
-    head=dict(in_channels=None))  # inferred: 2048
+# the recipe's ResNet-50 (4 stages, C5 only, SyncBN, pytorch style) with ResNeSt's split-attention blocks
+model = dict(backbone=dict(type='mmdet.ResNeSt', stem_channels=64, radix=2, reduction_factor=4, avg_down_stride=True))

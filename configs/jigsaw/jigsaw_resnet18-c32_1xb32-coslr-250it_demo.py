@@ -12,7 +12,7 @@ warmup_iters = 25
 
 model = dict(
     backbone=dict(depth=18, base_channels=32, norm_cfg=dict(type='BN', requires_grad=True)),  # plain BN
-    head=dict(num_classes=7, in_channels=256))  # the demo's 7 categories
+    head=dict(num_classes=7))  # the demo's 7 categories
 
 train_dataloader = dict(
     batch_size=32,

@@ -1,3 +1,3 @@
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 
-model = dict(backbone=dict(depth=18), head=dict(in_channels=512))
+model = dict(backbone=dict(depth=18))

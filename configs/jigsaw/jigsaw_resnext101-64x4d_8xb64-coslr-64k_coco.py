@@ -3,16 +3,5 @@
 # The export loads into mmdet's X-101 detectors (e.g. mmdet::faster_rcnn/faster-rcnn_x101-64x4d_fpn_1x_coco.py).
 _base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmdet.ResNeXt',
-        depth=101,
-        groups=64,
-        base_width=4,
-        num_stages=4,
-        out_indices=(3, ),
-        norm_cfg=dict(type='SyncBN', requires_grad=True),
-        norm_eval=False,
-        style='pytorch'),
-    head=dict(in_channels=None))  # inferred: 2048
+# the recipe's ResNet-50 (4 stages, C5 only, SyncBN, pytorch style) with ResNeXt's blocks
+model = dict(backbone=dict(type='mmdet.ResNeXt', depth=101, groups=64, base_width=4))

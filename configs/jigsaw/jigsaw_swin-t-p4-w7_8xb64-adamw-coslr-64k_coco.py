@@ -2,25 +2,9 @@
 # jigsaw_resnet50_8xb64-coslr-64k_coco.py (64k iterations of 512 montages, warm-up then cosine,
 # ERF refresh every 5k) with another backbone. The head reads stage 4 (768 channels, stride 32:
 # 7 x 7 on the 224 canvas, one window). The ERF is a gradient, so attention needs nothing special.
-_base_ = './jigsaw_resnet50_8xb64-coslr-64k_coco.py'
+_base_ = ['./jigsaw_resnet50_8xb64-coslr-64k_coco.py', '../_base_/backbones/swin-t-p4-w7.py']
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmdet.SwinTransformer',
-        embed_dims=96,
-        depths=[2, 2, 6, 2],
-        num_heads=[3, 6, 12, 24],
-        window_size=7,
-        mlp_ratio=4,
-        qkv_bias=True,
-        drop_path_rate=0.2,
-        patch_norm=True,
-        # NOTE: all four outputs, so that the output norms norm0..norm3 of the detector's Swin
-        # (mask-rcnn_swin-t: out_indices=(0, 1, 2, 3)) exist and the export loads strictly
-        out_indices=(0, 1, 2, 3),
-        convert_weights=False),
-    head=dict(in_channels=None))  # inferred: 768
+model = dict(backbone=dict(_delete_=True, **_base_.swin_t))  # the recipe's ResNet-50 replaced whole
 # norm0..norm2 feed no loss here
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)
 

@@ -18,7 +18,7 @@ model = dict(
     head=dict(
         type='DenseERFHead',
         num_classes=80,  # COCO; background is one more output
-        in_channels=2048,
+        in_channels=None,  # read from the backbone's deepest output (2,048 for ResNet-50)
         tau=0.7,  # least weight of a position's own label
         # NOTE: the same template as the dataset's JigsawAssemble (checked at the first batch)
         template=dict(canvas=224, cut=64),
