@@ -10,7 +10,6 @@ Layout of a store folder (format version 2)::
 Reading a sample is one slice of the memory-mapped file, then the codec's decode (none for raw:
 docs/method.md §7). Version 1 stores (raw only, no ``codec`` in the metadata) read as raw.
 """
-import hashlib
 import json
 import os
 import os.path as osp
@@ -19,7 +18,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from mmjigsaw.structures import ASPECT_GROUPS
-from mmjigsaw.utils import DataError
+from mmjigsaw.utils import DataError, file_sha256
 from .crop_codec import CropCodec
 
 STORE_FORMAT = 'mmjigsaw-sample-store'
@@ -39,14 +38,6 @@ INDEX_DTYPE = np.dtype([
     ('crop_box', '<i4', 4),  # [x1, y1, x2, y2] in source-image pixels
     ('gt_box', '<f8', 4),   # NaN for negatives
 ])
-
-
-def file_sha256(path: str, chunk: int = 1 << 24) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class SampleStoreWriter:

@@ -12,6 +12,7 @@ from torch import nn
 
 from mmjigsaw.structures import MontageTemplate
 from mmjigsaw.utils import ConfigError
+from .utils import deepest_feature, eval_mode
 
 
 def backbone_name(cfg: Optional[Dict]) -> str:
@@ -26,14 +27,6 @@ def backbone_name(cfg: Optional[Dict]) -> str:
     return f'{name}({arch})' if arch is not None else name
 
 
-def _deepest(out) -> torch.Tensor:
-    feat = out[-1] if isinstance(out, (tuple, list)) else out
-    if not isinstance(feat, torch.Tensor) or feat.dim() != 4:
-        raise TypeError(f'the deepest output is {type(feat).__name__} '
-                        f'{tuple(getattr(feat, "shape", ()))}, not an (N, C, H, W) feature map')
-    return feat
-
-
 @torch.no_grad()
 def probe_backbone(backbone: nn.Module, canvas: int) -> Tuple[int, Tuple[int, int]]:
     """Channels and (H, W) of the deepest output for one ``canvas`` x ``canvas`` zero image.
@@ -44,17 +37,10 @@ def probe_backbone(backbone: nn.Module, canvas: int) -> Tuple[int, Tuple[int, in
     Returns:
         ``(channels, (h, w))`` of the last (N, C, H, W) output.
     """
-    modules = list(backbone.modules())
-    modes = [m.training for m in modules]
     param = next(backbone.parameters(), None)
     device = param.device if param is not None else torch.device('cpu')
-    for m in modules:
-        m.training = False
-    try:
-        feat = _deepest(backbone(torch.zeros(1, 3, canvas, canvas, device=device)))
-    finally:
-        for m, mode in zip(modules, modes):
-            m.training = mode
+    with eval_mode(backbone):
+        feat = deepest_feature(backbone(torch.zeros(1, 3, canvas, canvas, device=device)))
     return int(feat.shape[1]), (int(feat.shape[2]), int(feat.shape[3]))
 
 

@@ -1,14 +1,13 @@
 """Effective receptive fields and the ERF-adaptive label weights (docs/method.md §4-5)."""
+import contextlib
 from typing import Callable, Sequence, Tuple, Union
 
 import torch
 from torch import nn
 
+from .utils import deepest_feature, eval_mode
+
 Backbone = Callable[[torch.Tensor], Union[torch.Tensor, Sequence[torch.Tensor]]]
-
-
-def _last_feature(out) -> torch.Tensor:
-    return out[-1] if isinstance(out, (tuple, list)) else out
 
 
 def compute_erf(backbone: Backbone, imgs: torch.Tensor, max_batch: int = 64) -> torch.Tensor:
@@ -28,13 +27,9 @@ def compute_erf(backbone: Backbone, imgs: torch.Tensor, max_batch: int = 64) -> 
     Returns:
         (Hf * Wf, H, W) float32 ERF maps.
     """
-    modules = list(backbone.modules()) if isinstance(backbone, nn.Module) else []
-    modes = [m.training for m in modules]
-    for m in modules:
-        m.training = False
-    try:
+    with eval_mode(backbone) if isinstance(backbone, nn.Module) else contextlib.nullcontext():
         with torch.no_grad():
-            hf, wf = _last_feature(backbone(imgs[:1])).shape[-2:]
+            hf, wf = deepest_feature(backbone(imgs[:1])).shape[-2:]
         num_pos, (n, _, h, w) = hf * wf, imgs.shape
         pairs = torch.stack(torch.meshgrid(torch.arange(n), torch.arange(num_pos), indexing='ij'), -1)
         pairs = pairs.reshape(-1, 2).to(imgs.device)
@@ -44,15 +39,12 @@ def compute_erf(backbone: Backbone, imgs: torch.Tensor, max_batch: int = 64) -> 
                 grad_in = _position_gradients(backbone, imgs, chunk)
             erf.index_add_(0, chunk[:, 1], grad_in.float().abs().sum(1))
         return erf / n
-    finally:
-        for m, mode in zip(modules, modes):
-            m.training = mode
 
 
 def _position_gradients(backbone: Backbone, imgs: torch.Tensor, chunk: torch.Tensor) -> torch.Tensor:
     """d(sum over channels of feature position p) / d(input) for each (image, p) pair of ``chunk``."""
     x = imgs[chunk[:, 0]].detach().requires_grad_(True)
-    feat = _last_feature(backbone(x))
+    feat = deepest_feature(backbone(x))
     grad_out = torch.zeros(feat.shape, dtype=feat.dtype, device=feat.device)
     rows = torch.arange(len(chunk), device=feat.device)
     grad_out.view(len(chunk), feat.shape[1], -1)[rows, :, chunk[:, 1].to(feat.device)] = 1

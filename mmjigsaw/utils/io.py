@@ -1,4 +1,5 @@
-"""File writing that never leaves a partial result under the final name."""
+"""Files: JSON written so that no partial result ever lies under the final name, and checksums."""
+import hashlib
 import json
 import os
 import os.path as osp
@@ -19,3 +20,12 @@ def atomic_write_json(obj: Any, path: str) -> None:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def file_sha256(path: str, chunk: int = 1 << 24) -> str:
+    """Hex sha256 of a file, read in ``chunk``-byte blocks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

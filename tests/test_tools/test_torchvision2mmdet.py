@@ -9,7 +9,8 @@ from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 
 from mmjigsaw.models.converters import (IMAGENET_WEIGHTS, imagenet_weights_path, mmdet_to_torchvision_mobilenet_v2,
-                                        sha256_of, torchvision_to_mmdet_mobilenet_v2)
+                                        torchvision_to_mmdet_mobilenet_v2)
+from mmjigsaw.utils import file_sha256
 from helpers import run_tool
 
 
@@ -25,8 +26,8 @@ def imagenet_file():
 
 def test_the_installed_file_is_torchvisions_published_one(imagenet_file):
     assert osp.basename(imagenet_file) == 'mobilenet_v2-b0353104.pth'
-    assert sha256_of(imagenet_file).startswith('b03531047ffa')
-    assert sha256_of(imagenet_file) == IMAGENET_WEIGHTS['mobilenet_v2'].sha256
+    assert file_sha256(imagenet_file).startswith('b03531047ffa')
+    assert file_sha256(imagenet_file) == IMAGENET_WEIGHTS['mobilenet_v2'].sha256
 
 
 @pytest.mark.slow  # a process that imports mmdet

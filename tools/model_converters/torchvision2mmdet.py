@@ -18,8 +18,8 @@ import time
 
 import torch
 
-from mmjigsaw.models.converters import IMAGENET_WEIGHTS, convert_imagenet_weights, imagenet_weights_path, sha256_of
-from mmjigsaw.utils import run_cli
+from mmjigsaw.models.converters import IMAGENET_WEIGHTS, convert_imagenet_weights, imagenet_weights_path
+from mmjigsaw.utils import file_sha256, run_cli
 
 
 def main():
@@ -40,7 +40,7 @@ def main():
     os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
     torch.save(state, dst)
     info = IMAGENET_WEIGHTS[args.arch]
-    print(f'read {src} (sha256 {sha256_of(src)[:12]}... checked)')
+    print(f'read {src} (sha256 {file_sha256(src)[:12]}... checked)')
     print(f'wrote {len(state)} tensors with mmdet.{info.mmdet_backbone["type"]} key names to {dst} '
           f'(no missing, no unexpected keys; {time.time() - start:.1f} s)')
 

@@ -7,8 +7,8 @@ from typing import Callable, Dict, NamedTuple
 
 import torch
 
-from mmjigsaw.utils import DataError
-from .key_mapping import check_state_matches, sha256_of
+from mmjigsaw.utils import DataError, file_sha256
+from .key_mapping import check_state_matches
 from .mobilenet_v2 import torchvision_to_mmdet_mobilenet_v2
 
 
@@ -50,7 +50,7 @@ def imagenet_weights_path(arch: str) -> str:
 def check_sha256(path: str, expected: str) -> str:
     """The file's sha256; a :class:`DataError` unless it starts with ``expected`` (a prefix is
     enough, as in torchvision's ``name-<sha256 prefix>.pth`` file names)."""
-    actual = sha256_of(path)
+    actual = file_sha256(path)
     if not actual.startswith(expected.lower()):
         raise DataError(f'{path}: sha256 {actual[:16]}... is not the expected {expected[:16]}...; '
                         'the file is not the published checkpoint (truncated or another one).')

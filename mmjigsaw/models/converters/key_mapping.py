@@ -1,5 +1,4 @@
 """Renaming state-dict keys by module prefix, checked both ways; file hashes."""
-import hashlib
 from collections import OrderedDict
 from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
@@ -68,12 +67,3 @@ def check_state_matches(state: Mapping[str, torch.Tensor], reference: Mapping[st
     if any(diff.values()):
         parts = [f'{len(v)} {k} ({", ".join(v[:3])}{", ..." if len(v) > 3 else ""})' for k, v in diff.items() if v]
         raise DataError(f'{what}: {"; ".join(parts)}.')
-
-
-def sha256_of(path: str, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(chunk), b''):
-            digest.update(block)
-    return digest.hexdigest()

@@ -10,6 +10,7 @@ from mmengine.model import BaseModule
 from mmjigsaw.structures import JigsawDataSample, MontageTemplate
 from mmjigsaw.utils import ConfigError
 from ..erf import own_region_share
+from ..utils import deepest_feature
 
 
 class BaseMontageHead(BaseModule):
@@ -83,7 +84,7 @@ class BaseMontageHead(BaseModule):
     # ---- shared pieces -----------------------------------------------------------------------
     def last_feature(self, feats) -> torch.Tensor:
         """The (B, C, Hf, Wf) map the head reads, checked against the template."""
-        feat = feats[-1]
+        feat = deepest_feature(feats)
         if tuple(feat.shape[-2:]) != self.feature_shape:
             raise ValueError(f'{type(self).__name__}: feature map {tuple(feat.shape[-2:])}, the template '
                              f'{self.template} with its stride expects {self.feature_shape}.')
