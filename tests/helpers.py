@@ -4,8 +4,6 @@ import json
 import os
 import os.path as osp
 import pickle
-import subprocess
-import sys
 import uuid
 from typing import Dict, Optional
 
@@ -14,6 +12,9 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+
+from mmjigsaw.study.processes import ToolRun
+from mmjigsaw.study.processes import run_tool as study_run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py')
@@ -37,10 +38,10 @@ def in_process_run(cfg: Config, work_dir) -> None:
     cfg.experiment_name = f'{osp.basename(str(work_dir))}-{uuid.uuid4().hex[:8]}'
 
 
-def run_tool(*args, env=None, timeout=600):
-    """Run a script of this repository with this Python; returns the CompletedProcess."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env,
-                          timeout=timeout)
+def run_tool(*args, env=None, timeout=600) -> ToolRun:
+    """Run a script of this repository with this Python from the repository root (the package's
+    ``run_tool``); returns its exit status and captured stdout and stderr, whatever the status."""
+    return study_run_tool(args, cwd=ROOT, env=env, timeout=timeout, capture=True, check=False)
 
 
 def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):

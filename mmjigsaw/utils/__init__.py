@@ -3,7 +3,6 @@ from .config import apply_run_options, load_config
 from .errors import ConfigError, DataError
 from .image import read_image_rgb
 from .io import atomic_write_json, file_sha256
-from .runs import REPO_ROOT, Timing, ToolFailed, last_logged, logged_scalars, run_tool, training_seconds
 from .setup_env import register_all_modules
 from .warning_filters import filter_known_warnings
 
@@ -12,5 +11,4 @@ from .warning_filters import filter_known_warnings
 filter_known_warnings()
 
 __all__ = ['run_cli', 'load_config', 'apply_run_options', 'ConfigError', 'DataError',
-           'atomic_write_json', 'file_sha256', 'read_image_rgb', 'register_all_modules', 'filter_known_warnings', 'REPO_ROOT',
-           'Timing', 'ToolFailed', 'last_logged', 'logged_scalars', 'run_tool', 'training_seconds']
+           'atomic_write_json', 'file_sha256', 'read_image_rgb', 'register_all_modules', 'filter_known_warnings']

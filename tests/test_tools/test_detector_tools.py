@@ -2,7 +2,6 @@
 without validation, TensorBoard), tools/test.py, tools/dist_test.sh, tools/misc/print_config.py and
 analyze_logs.py on a fine-tuning log."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -16,6 +15,7 @@ import pytest
 from mmengine.config import Config
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from mmjigsaw.study.logs import load_json_log, resolve_log
 from helpers import ROOT, run_tool
 
 # A Faster R-CNN of mmdet's (mmdet:: bases) at toy size with mmjigsaw's detector runtime: ResNet-18 at
@@ -185,11 +185,7 @@ class TestDetectorTools:
         assert 'plotted loss (4 points), acc (4 points), lr (4 points), coco/bbox_mAP (1 points)' in result.stdout
         assert out.exists()
         # the evaluation is drawn against the epoch, the training against the iteration
-        spec = importlib.util.spec_from_file_location('analyze_logs', osp.join(ROOT, 'tools', 'analysis_tools',
-                                                                               'analyze_logs.py'))
-        tool = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(tool)
-        log = tool.load_json_log(tool.resolve_log(str(work_dir)))
+        log = load_json_log(resolve_log(str(work_dir)))
         assert log.curve('coco/bbox_mAP')[0::2] == ([1], 'epoch')
         assert log.curve('loss')[0::2] == ([1, 2, 3, 4], 'iteration')
 

@@ -1,4 +1,5 @@
-"""tools/analysis_tools/analyze_logs.py plot_curve on the JSON log of a real (short) pre-training."""
+"""mmjigsaw.study.curves through tools/analysis_tools/analyze_logs.py plot_curve, on the JSON log of a real
+(short) pre-training."""
 import glob
 import os.path as osp
 

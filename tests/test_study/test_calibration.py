@@ -1,0 +1,53 @@
+"""Equal compute: the calibration measured from finished runs, and the extra epochs it gives."""
+from mmjigsaw.study.calibration import equal_epochs, extra_epochs, measure
+from mmjigsaw.study.plan import LauncherSpec
+
+PYTHON = LauncherSpec('python')
+
+
+def _run(key, kind='finetune', backbone='r18', variant='erf', init='montage', epochs=4, cpu=0.0, seconds=100.0,
+         train_seconds=100.0):
+    return dict(key=key, kind=kind, backbone=backbone, variant=variant, init=init, epochs=epochs, cpu_seconds=cpu,
+                seconds=seconds, train_seconds=train_seconds)
+
+
+RUNS = [
+    _run('p0', kind='pretrain', init='', epochs=0, cpu=400), _run('p1', kind='pretrain', init='', epochs=0, cpu=420),
+    _run('p2', kind='pretrain', init='', epochs=0, cpu=380),
+    _run('m0', cpu=400, train_seconds=80),  # 400 x 0.8 / 4 epochs = 80 per epoch
+    _run('m1', cpu=480, train_seconds=120),  # training share clipped at 1: 120
+    _run('m2', cpu=440, train_seconds=50),  # 55
+    _run('s0', variant='', init='scratch', cpu=500, train_seconds=80),  # 100
+    # not at the calibrated length, another variant, another backbone: ignored
+    _run('s8', variant='', init='scratch', epochs=8, cpu=10000), _run('w0', variant='warp', cpu=10000),
+    _run('b0', backbone='mbv2', cpu=10000),
+]
+
+
+def test_measure_takes_medians_over_the_runs_at_one_length():
+    assert measure(RUNS, 'r18', 4, PYTHON) == dict(
+        unit='CPU s', pretrain_compute=400.0, epoch_compute_montage=80.0, epoch_compute_scratch=100.0,
+        measured_from=['m0', 'm1', 'm2', 'p0', 'p1', 'p2', 's0'])
+
+
+def test_measure_counts_gpu_seconds_with_the_dist_launcher():
+    measured = measure(RUNS, 'r18', 4, LauncherSpec('dist', gpus=8))
+    assert measured['unit'] == 'GPU s' and measured['pretrain_compute'] == 800.0  # 100 s wall x 8 GPUs
+    assert measured['epoch_compute_scratch'] == 160.0  # 800 x 0.8 / 4
+
+
+def test_measure_needs_a_pretraining_and_both_fine_tunings():
+    assert measure([r for r in RUNS if r['key'] != 's0'], 'r18', 4, PYTHON) is None
+    assert measure([r for r in RUNS if r['kind'] != 'pretrain'], 'r18', 4, PYTHON) is None
+    assert measure(RUNS, 'r18', 12, PYTHON) is None
+
+
+def test_extra_epochs_give_random_init_the_pretrainings_compute():
+    # the committed study's ResNet-18: P = 394.6 CPU s, f_m = 86.6, f_s = 101.0 -> 7, 11 and 14 epochs
+    c = dict(pretrain_compute=394.6, epoch_compute_montage=86.6, epoch_compute_scratch=101.0)
+    assert [extra_epochs(c, L) for L in (4, 8, 12)] == [3, 3, 2]
+    c = dict(pretrain_compute=400.0, epoch_compute_montage=80.0, epoch_compute_scratch=100.0)
+    assert extra_epochs(c, 4) == 3 and extra_epochs(c, 20) == 1  # (400 - 20 x 20) / 100 = 0: at least 1
+    assert equal_epochs({'r18': c}, None, 'r18', 4) == 7
+    assert equal_epochs({'r18': c}, None, 'mbv2', 4) is None  # not calibrated: no length, nothing runs
+    assert equal_epochs({}, 1, 'mbv2', 2) == 3  # --quick fixes E
