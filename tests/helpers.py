@@ -118,7 +118,7 @@ def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, bat
         cfg.model.head.template = template
         cfg.train_dataloader.dataset.pipeline[0].template = template
     cfg.train_cfg.max_iters = max_iters
-    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=max_iters, num_images=1, save_heatmaps=False)]
+    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=max_iters, num_images=1)]
     cfg.default_hooks.logger.interval = 1
     cfg.default_hooks.checkpoint.interval = max_iters
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]

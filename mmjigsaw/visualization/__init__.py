@@ -1,6 +1,6 @@
-from .erf_map import draw_erf_evolution, draw_erf_grid, draw_erf_over_batch, erf_heatmap, region_centre_positions
+from .erf_map import draw_erf_evolution, draw_erf_grid, erf_heatmap, region_centre_positions
 from .local_vis_backend import LocalVisBackend
 from .montage import draw_montage, image_grid, save_rgb_png
 
-__all__ = ['draw_erf_evolution', 'draw_erf_grid', 'draw_erf_over_batch', 'region_centre_positions', 'erf_heatmap',
+__all__ = ['draw_erf_evolution', 'draw_erf_grid', 'region_centre_positions', 'erf_heatmap',
            'draw_montage', 'image_grid', 'save_rgb_png', 'LocalVisBackend']

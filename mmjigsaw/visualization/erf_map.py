@@ -32,8 +32,14 @@ def draw_erf_grid(erf: np.ndarray, positions: Sequence[Tuple[int, int]], feat_hw
         erf: (Hf*Wf, H, W) ERF maps.
         positions: feature positions to show.
         feat_hw: (Hf, Wf).
-        regions: (4, 4) region boxes, drawn on every panel.
+        regions: (4, 4) region boxes in canvas pixels, drawn on every panel.
         montage: (H, W, 3) uint8 RGB shown under the heat map, if given.
+        labels: the four regions' class indices (default: 0 each).
+        classes: class names the labels index (default: '?').
+        zoom: integer magnification of each panel.
+
+    Returns:
+        (H', W', 3) uint8 RGB picture: the panels in rows of at most four.
     """
     h, w = erf.shape[-2:]
     stride_y, stride_x = h / feat_hw[0], w / feat_hw[1]
@@ -56,25 +62,6 @@ def region_centre_positions(cell_regions: np.ndarray) -> List[Tuple[int, int]]:
         cells = np.argwhere(cell_regions == r)
         positions.append(tuple(int(v) for v in cells[len(cells) // 2]))
     return positions
-
-
-def draw_erf_over_batch(erf: np.ndarray, head, preprocessor, batch: dict, classes: Sequence[str],
-                        positions: Optional[Sequence[Tuple[int, int]]] = None) -> np.ndarray:
-    """ERF panels of a montage head over the first montage of a preprocessed ``batch``.
-
-    Args:
-        erf: (Hf*Wf, H, W) ERF maps.
-        head: a montage head (its ``template``, ``feature_shape`` and ``cell_region_map()``).
-        preprocessor: the model's ``JigsawDataPreprocessor`` (to undo the normalisation).
-        batch: ``dict(inputs, data_samples)`` as the preprocessor returns it.
-        positions: feature positions; by default one per region.
-    """
-    if positions is None:
-        positions = region_centre_positions(head.cell_region_map().cpu().numpy())
-    montage = preprocessor.to_uint8_images(batch['inputs'][:1])[0]
-    sample = batch['data_samples'][0]
-    return draw_erf_grid(erf, positions, head.feature_shape, head.template.regions, montage,
-                         sample.gt_region_labels.tolist(), classes)
 
 
 def draw_erf_evolution(maps: np.ndarray, iters: Sequence[int], positions: Sequence[Tuple[int, int]],

@@ -16,7 +16,10 @@ from helpers import tiny_pretrain_cfg
 def pretrain_run(demo_store, tmp_path_factory):
     """A 5-iteration pre-training (ERF refreshes at 0, 2, 4; a log line every iteration)."""
     work_dir = tmp_path_factory.mktemp('tb_run')
-    Runner.from_cfg(tiny_pretrain_cfg(demo_store, work_dir, max_iters=5)).train()
+    cfg = tiny_pretrain_cfg(demo_store, work_dir, max_iters=5)
+    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=2, num_images=1),
+                        dict(type='ERFVisualizationHook', out_dir='erf')]
+    Runner.from_cfg(cfg).train()
     (run_dir,) = glob.glob(osp.join(str(work_dir), '*', 'vis_data'))
     (event_file,) = glob.glob(osp.join(run_dir, 'events.out.tfevents.*'))
     events = EventAccumulator(event_file, size_guidance={'images': 0, 'scalars': 0})
@@ -48,7 +51,7 @@ class TestTensorboardLogging:
         assert {'erf/heatmap', 'erf/evolution'} <= set(events.Tags()['images'])
         for tag in ('erf/heatmap', 'erf/evolution'):
             assert [e.step for e in events.Images(tag)] == [0, 2, 4], tag
-        # the pictures are the hook's own: the last evolution is the PNG in the work dir
+        # the pictures are ERFVisualizationHook's: the last evolution is its PNG in the work dir
         evolution = events.Images('erf/evolution')
         last = cv2.imread(str(work_dir / 'erf' / 'evolution.png'))[..., ::-1]
         assert (_decode(evolution[-1].encoded_image_string) == last).all()

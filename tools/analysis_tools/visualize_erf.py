@@ -15,7 +15,7 @@ from mmjigsaw.engine import load_checkpoint_safely
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import DATASETS, MODELS
 from mmjigsaw.utils import load_config, run_cli
-from mmjigsaw.visualization import draw_erf_over_batch, save_rgb_png
+from mmjigsaw.visualization import draw_erf_grid, region_centre_positions, save_rgb_png
 
 
 def parse_args():
@@ -40,9 +40,12 @@ def main():
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     batch = model.data_preprocessor(pseudo_collate([dataset[i] for i in range(args.num_images)]))
     erf = compute_erf(model.backbone, batch['inputs'])
-    positions = [tuple(int(v) for v in p.split(',')) for p in args.positions] if args.positions else None
-    picture = draw_erf_over_batch(erf.numpy(), model.head, model.data_preprocessor, batch,
-                                  dataset.metainfo['classes'], positions)
+    head = model.head
+    positions = [tuple(int(v) for v in p.split(',')) for p in args.positions] if args.positions \
+        else region_centre_positions(head.cell_region_map().numpy())
+    montage = model.data_preprocessor.to_uint8_images(batch['inputs'][:1])[0]
+    picture = draw_erf_grid(erf.numpy(), positions, head.feature_shape, head.template.regions, montage,
+                            batch['data_samples'][0].gt_region_labels.tolist(), dataset.metainfo['classes'])
     save_rgb_png(args.out, picture)
     print(f'wrote ERF maps ({"trained" if args.checkpoint else "random init"}) of '
           f'{args.num_images} montages to {args.out}')

@@ -1,5 +1,6 @@
 from .class_num_check_hook import ClassNumCheckHook
-from .erf_update_hook import ERFUpdateHook
+from .erf_update_hook import ERF_REFRESH_INFO, ERFUpdateHook
+from .erf_visualization_hook import ERFVisualizationHook
 from .montage_repeat_check_hook import MontageRepeatCheckHook
 
-__all__ = ['ClassNumCheckHook', 'ERFUpdateHook', 'MontageRepeatCheckHook']
+__all__ = ['ClassNumCheckHook', 'ERF_REFRESH_INFO', 'ERFUpdateHook', 'ERFVisualizationHook', 'MontageRepeatCheckHook']

@@ -1,4 +1,5 @@
-"""Run by test_erf_update_hook.py under torchrun with 2 processes (gloo on the CPU).
+"""Run by test_erf_update_hook.py under torchrun with 2 processes (gloo on the CPU), with tests/ on
+PYTHONPATH (for helpers).
 
 Each rank builds the real Runner, refreshes the ERF table once through ERFUpdateHook, and saves
 its rank-local ERF and the table it ends with to OUT/rank{R}.pt.
@@ -13,14 +14,13 @@ from mmengine.runner import Runner
 from mmjigsaw.engine import init_distributed
 from mmjigsaw.models import compute_erf
 from mmjigsaw.utils import register_all_modules
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # tests/
-from helpers import tiny_pretrain_cfg  # noqa: E402
+from helpers import tiny_pretrain_cfg
 
 
 def main(out: str, store: str) -> None:
     register_all_modules(init_default_scope=False)
     cfg = tiny_pretrain_cfg(store, out, max_iters=0)
+    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=2, num_images=1)]
     cfg.launcher = 'pytorch'
     init_distributed(cfg, 'pytorch')
     runner = Runner.from_cfg(cfg)

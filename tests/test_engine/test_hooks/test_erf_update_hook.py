@@ -1,15 +1,13 @@
+import os
 import os.path as osp
 import socket
 
-import cv2
 import pytest
 import torch
-import torch.nn.functional as F
 from mmengine.runner import Runner
 
-from mmjigsaw.engine.hooks.erf_update_hook import thinned_columns
+from mmjigsaw.engine.hooks import ERF_REFRESH_INFO, ERFUpdateHook
 from mmjigsaw.models import compute_erf, erf_weight_table
-from mmjigsaw.visualization import draw_erf_evolution, region_centre_positions
 from helpers import run_tool, tiny_pretrain_cfg
 
 
@@ -19,8 +17,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _runner(store, work_dir, max_iters):
+    """The tiny demo pre-training with the ERF refresh alone: every 2 iterations over one montage."""
+    cfg = tiny_pretrain_cfg(store, work_dir, max_iters=max_iters)
+    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=2, num_images=1)]
+    return Runner.from_cfg(cfg)
+
+
 def test_refresh_leaves_no_grad_no_bn_change_and_changes_the_table(demo_store, tmp_path):
-    runner = Runner.from_cfg(tiny_pretrain_cfg(demo_store, tmp_path, max_iters=0))
+    runner = _runner(demo_store, tmp_path, max_iters=0)
     runner.train()
     hook = next(h for h in runner.hooks if type(h).__name__ == 'ERFUpdateHook')
     model = runner.model
@@ -37,63 +42,44 @@ def test_refresh_leaves_no_grad_no_bn_change_and_changes_the_table(demo_store, t
     assert model.training and all(m.training for m in model.backbone.modules())
     torch.testing.assert_close(table.sum(1), torch.ones(49))
     assert (table[torch.arange(49), model.head.cell_regions] >= 0.7 - 1e-6).all()
-    assert osp.isfile(tmp_path / 'erf' / 'iter_0.png')
+    assert not osp.exists(tmp_path / 'erf')  # pictures are ERFVisualizationHook's, files only when asked
 
 
-def _read_rgb(path):
-    return cv2.imread(str(path))[..., ::-1]
-
-
-def test_evolution_has_one_column_per_refresh_of_the_real_erf(demo_store, tmp_path):
-    runner = Runner.from_cfg(tiny_pretrain_cfg(demo_store, tmp_path, max_iters=5, ckpt_interval=5))
-    runner.train()  # refreshes at iterations 0, 2 and 4
+def test_refresh_leaves_its_erf_and_montages_in_the_message_hub(demo_store, tmp_path):
+    runner = _runner(demo_store, tmp_path, max_iters=0)
+    runner.train()
     hook = next(h for h in runner.hooks if type(h).__name__ == 'ERFUpdateHook')
+    assert runner.message_hub.get_info(ERF_REFRESH_INFO) is None
+    table = hook.refresh(runner)
+    refresh = runner.message_hub.get_info(ERF_REFRESH_INFO)
+    assert refresh['iter'] == 0 and refresh['interval'] == 2
+    assert refresh['erf'].shape == (49, 224, 224) and refresh['data']['inputs'].shape == (1, 3, 224, 224)
+    # the maps are those of the montages it holds, and the table is built from them
+    torch.testing.assert_close(refresh['erf'], compute_erf(runner.model.backbone, refresh['data']['inputs']))
     head = runner.model.head
-    positions = region_centre_positions(head.cell_region_map().numpy())
-    saved = torch.load(tmp_path / 'iter_5.pth', weights_only=True)['erf_evolution']
-    assert saved['iters'].tolist() == [0, 2, 4]
-    assert [tuple(p) for p in saved['positions'].tolist()] == positions
-    assert saved['maps'].shape == (3, 4, 112, 112) and saved['maps'].dtype == torch.float16
-    regions = head.template.regions
-    expected = draw_erf_evolution(saved['maps'].float().numpy(), [0, 2, 4], positions, (7, 7), regions, (224, 224))
-    assert (_read_rgb(tmp_path / 'erf' / 'evolution.png') == expected).all()
-
-    # one more refresh (iteration 5): a fourth column, holding the shown positions' ERF now
-    hook.refresh(runner)
-    erf = compute_erf(runner.model.backbone, hook.sample_batch(runner)['inputs'])
-    idx = [r * 7 + c for r, c in positions]
-    want = F.interpolate(erf[idx][None], size=(112, 112), mode='area')[0]
-    want = want / want.flatten(1).amax(1)[:, None, None]
-    checkpoint = {}
-    hook.before_save_checkpoint(runner, checkpoint)
-    assert checkpoint['erf_evolution']['iters'].tolist() == [0, 2, 4, 5]
-    torch.testing.assert_close(checkpoint['erf_evolution']['maps'][-1].float(), want, atol=2e-3, rtol=0)
-    assert not torch.equal(checkpoint['erf_evolution']['maps'][-1], checkpoint['erf_evolution']['maps'][0])
-    assert _read_rgb(tmp_path / 'erf' / 'evolution.png').shape[1] == 56 + 4 * (112 + 4)
+    torch.testing.assert_close(table, erf_weight_table(refresh['erf'], head.regions, head.cell_regions, head.tau))
+    # runtime info that checkpoints leave out (about 10 MB of maps)
+    assert ERF_REFRESH_INFO not in runner.message_hub.state_dict()['runtime_info']
 
 
-class TestThinnedColumns:
+class TestDeprecatedPictureArguments:
 
-    def test_all_kept_up_to_the_limit(self):
-        assert thinned_columns(list(range(0, 80, 5)), 5) == list(range(16))
+    def test_save_heatmaps_false_is_accepted_silently(self, recwarn):
+        ERFUpdateHook(interval=5, save_heatmaps=False)
+        assert not [w for w in recwarn if 'ERFVisualizationHook' in str(w.message)]
 
-    def test_every_second_and_the_latest_beyond(self):
-        assert thinned_columns(list(range(0, 85, 5)), 5) == [0, 2, 4, 6, 8, 10, 12, 14, 16]
-
-    def test_bounded_and_spread_over_a_long_run(self):
-        columns = []
-        for it in range(0, 64000, 50):  # a refresh every 50 of 64k iterations
-            columns.append(it)
-            columns = [columns[i] for i in thinned_columns(columns, 50)]
-            assert len(columns) <= 16
-        assert len(columns) >= 8 and columns[0] == 0 and columns[-1] == 63950
-        assert len({b - a for a, b in zip(columns, columns[1:-1])}) == 1  # evenly spaced, then the latest
+    @pytest.mark.parametrize('kwargs', [dict(save_heatmaps=True), dict(heatmap_positions=[(0, 0)])])
+    def test_picture_arguments_point_to_the_visualization_hook(self, kwargs):
+        with pytest.warns(UserWarning, match="dict\\(type='ERFVisualizationHook'"):
+            ERFUpdateHook(interval=5, **kwargs)
 
 
 @pytest.mark.slow
 def test_two_gloo_ranks_with_different_data_end_with_identical_tables(demo_store, tmp_path):
+    tests_dir = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [tests_dir, os.environ.get('PYTHONPATH')])))
     result = run_tool('-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', str(_free_port()),
-                      osp.join(osp.dirname(__file__), 'dist_erf_worker.py'), str(tmp_path), demo_store)
+                      osp.join(osp.dirname(__file__), 'dist_erf_worker.py'), str(tmp_path), demo_store, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rank0, rank1 = (torch.load(tmp_path / f'rank{r}.pt', weights_only=True) for r in (0, 1))
     assert not torch.allclose(rank0['local_erf'], rank1['local_erf'])
