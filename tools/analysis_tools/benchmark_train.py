@@ -3,14 +3,16 @@
     python tools/analysis_tools/benchmark_train.py CONFIG [--iters 50] [--device cpu|cuda] [--amp]
         [--batch-size B] [--workers W] [--channels-last] [--cfg-options k=v ...]
 
+--amp is tools/train.py's: bfloat16 autocast where the device has it (CPUs, recent GPUs), else
+float16 with loss scaling.
+
 Real path: the config's store -> DataLoader (W workers) -> data preprocessor -> model with its head
 -> optimizer step. Ceiling: the same model and optimizer fed one synthetic uint8 batch already on
 the device. Both run --iters timed iterations after warm-up. The ERF refresh (ERFUpdateHook's
-settings from the config) is timed too and reported as a fraction of the training time between two
-refreshes. The last line is JSON.
+settings from the config) is timed too, in the optimizer wrapper's autocast as the hook runs it,
+and reported as a fraction of the training time between two refreshes. The last line is JSON.
 """
 import argparse
-import contextlib
 import json
 import resource
 import time
@@ -21,6 +23,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
+from mmjigsaw.engine import use_mixed_precision
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import MODELS
 from mmjigsaw.utils import load_config, run_cli
@@ -33,7 +36,7 @@ def parse_args():
     parser.add_argument('config')
     parser.add_argument('--iters', type=int, default=50, help='timed iterations of each path')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--amp', action='store_true', help='bf16 autocast')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (bf16 where supported), as tools/train.py')
     parser.add_argument('--batch-size', type=int, help='montages per iteration (default: the config)')
     parser.add_argument('--workers', type=int, help='DataLoader workers (default: the config)')
     parser.add_argument('--channels-last', action='store_true', help='NHWC memory for the backbone')
@@ -80,10 +83,9 @@ def main():
         model = model.to(memory_format=torch.channels_last)
     model.init_weights()
     model.train()
-    optim_cfg = dict(cfg.optim_wrapper)
     if args.amp:
-        optim_cfg.update(type='AmpOptimWrapper', dtype='bfloat16')
-    optim_wrapper = build_optim_wrapper(model, optim_cfg)
+        use_mixed_precision(cfg)
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     batch = loader_cfg.batch_size
 
     loader = Runner.build_dataloader(loader_cfg, seed=0)
@@ -103,9 +105,7 @@ def main():
     if hook_cfg is not None:
         num_images, interval = hook_cfg.get('num_images', 8), hook_cfg.get('interval', 5000)
         imgs = model.data_preprocessor(pseudo_collate([loader.dataset[i] for i in range(num_images)]))['inputs']
-        autocast = torch.autocast(args.device.split(':')[0], dtype=torch.bfloat16) if args.amp \
-            else contextlib.nullcontext()
-        with autocast:
+        with optim_wrapper.optim_context(model):
             compute_erf(model.backbone, imgs)  # warm-up
             synchronize(args.device)
             start = time.perf_counter()
@@ -125,7 +125,8 @@ def main():
                           erf_refresh_fraction=None if erf_fraction is None else float(f'{erf_fraction:.3g}'),
                           peak_mem_mb=dict(host=round(host_mb), device=None if device_mb is None else round(device_mb)),
                           data_wait_ms_per_iter=round(1000 * wait_s / args.iters, 2), device=args.device,
-                          amp=args.amp, batch_size=batch, torch=torch.__version__)))
+                          amp=args.amp, optim_wrapper=type(optim_wrapper).__name__, batch_size=batch,
+                          torch=torch.__version__)))
 
 
 if __name__ == '__main__':
