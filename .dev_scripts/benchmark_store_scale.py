@@ -1,6 +1,6 @@
 r"""Store size and extraction speed at COCO's box-size mix, per format, projected to large datasets.
 
-    python tools/analysis_tools/benchmark_store_scale.py --out work_dirs/store_scale [--images 300] \
+    python .dev_scripts/benchmark_store_scale.py --out work_dirs/store_scale [--images 300] \
         [--workers 1] [--seconds 10] [--quality 90]
 
 1. Generates --images 640 x 480 images (demo scenes, resized) with COCO train2017's boxes per
@@ -11,7 +11,8 @@ r"""Store size and extraction speed at COCO's box-size mix, per format, projecte
 2. Extracts them once per format with --workers processes (neg-ratio 0.1) and reports extraction
    images/s per worker, bytes per sample (all store files) by size class of the sample's box
    (negatives apart) and overall, and the store's size against the source JPEGs.
-3. Runs benchmark_pipeline.py on each store (in the main process, one core): montages/s per core,
+3. Times each store's montage pipeline as tools/analysis_tools/benchmark_pipeline.py does (in the
+   main process, one core): montages/s per core,
    the cores one GPU needs at 4,000 montages/s (an H100 training ResNet-50, docs/method.md §7), and for
    the compressed store the montages' mean absolute difference from the raw ones.
 4. Projects store size and extraction time to the published box counts of COCO train2017,
@@ -27,19 +28,17 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
+from mmjigsaw.benchmark import montage_difference, one_thread, pipeline_rates
 from mmjigsaw.datasets import CROP_FORMATS, DEMO_CATEGORIES, SampleStore, build_sample_store, render_scene
 from mmjigsaw.utils import run_cli
 
-PIPELINE_TOOL = osp.join(osp.dirname(osp.abspath(__file__)), 'benchmark_pipeline.py')
 IMAGE_SIZE = (640, 480)  # (w, h), COCO's most common
 COCO_BOXES_PER_IMAGE = 860_001 / 118_287
 #: COCO train2017's boxes by area class, and the area range (px^2) drawn within each class here.
@@ -110,14 +109,14 @@ def bytes_by_size_class(store: SampleStore) -> Dict[str, float]:
     return out
 
 
-def pipeline_rates(store: str, seconds: float, reference: str = None) -> Dict:
-    """benchmark_pipeline.py's JSON for ``store`` in the main process."""
-    cmd = [sys.executable, PIPELINE_TOOL, '--store', store, '--workers', '0', '--seconds', str(seconds),
-           '--skip-imagenet'] + (['--reference', reference] if reference else [])
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode:
-        raise RuntimeError(f'{" ".join(cmd)} failed:\n{result.stderr[-2000:]}')
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def montage_rate_and_difference(store: str, seconds: float,
+                                reference: Optional[str] = None) -> Tuple[float, Optional[float]]:
+    """Montages/s of ``store`` in the main process on one core, and (with ``reference``) the mean
+    absolute difference of its montages from the reference store's (None without)."""
+    with one_thread():
+        diff = None if reference is None else round(montage_difference(store, reference), 3)
+        (row,) = pipeline_rates(store, workers=[0], seconds=seconds, imagenet=False)
+    return row['montage_per_s_per_core'], diff
 
 
 def parse_args():
@@ -145,15 +144,14 @@ def main():
         seconds = time.perf_counter() - start
         store = SampleStore(folder)
         reference = None if fmt == 'raw' else osp.join(args.out, 'store_raw')
-        rates = pipeline_rates(folder, args.seconds, reference)
-        montage_rate = rates['rates'][0]['montage_per_s_per_core']
+        montage_rate, montage_diff = montage_rate_and_difference(folder, args.seconds, reference)
         formats[fmt] = dict(format=store.codec.describe(), samples=len(store),
                             extraction_images_per_s_per_worker=round(args.images / seconds / args.workers, 1),
                             bytes_per_sample=bytes_by_size_class(store),
                             store_to_source=round(store.disk_bytes / source_bytes, 3),
                             montage_per_s_per_core=montage_rate,
                             cores_per_gpu=round(MONTAGES_PER_S_PER_GPU / montage_rate, 2),
-                            montage_mean_abs_diff=rates.get('montage_mean_abs_diff'))
+                            montage_mean_abs_diff=montage_diff)
     print(f'\nmeasured on {args.images} generated images ({formats["raw"]["samples"]} samples), '
           f'{args.workers} extraction worker(s)')
     print(f'{"format":>9} {"img/s/worker":>12} {"bytes/sample: small":>20} {"medium":>8} {"large":>8} {"negative":>9} '

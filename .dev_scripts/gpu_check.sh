@@ -2,12 +2,12 @@
 # The GPU verification in one prepared script: pre-training with the ERF hook on CUDA in bf16,
 # tools/dist_train.sh with one GPU, and benchmark_train.py with the paper's ResNet-50 at batch 256,
 # bf16 and channels_last. Run from the repository root where mmjigsaw and its dependencies import:
-#     bash tools/analysis_tools/gpu_check.sh
+#     bash .dev_scripts/gpu_check.sh
 # Logs go to $OUT (default work_dirs/gpu_check), the demo data to $DATA (default $OUT/data); a table
 # of results ends the output.
 # DEVICE=cpu ITERS=2 BATCH=8 WORKERS=2 ERF_IMAGES=1 runs the same steps as a smoke test without a GPU.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=${OUT:-work_dirs/gpu_check}
 py=${PYTHON:-python3}

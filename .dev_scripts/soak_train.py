@@ -1,6 +1,6 @@
 """Soak: a long training run whose host memory is sampled over time (the run's whole process tree).
 
-    python tools/analysis_tools/soak_train.py [CONFIG] [--iters 1000] [--workers 2] [--interval 5]
+    python .dev_scripts/soak_train.py [CONFIG] [--iters 1000] [--workers 2] [--interval 5]
         [--work-dir work_dirs/soak] [--cfg-options k=v ...]
 
 By default it trains the demo config (store data/demo/store_train, made by `make demo`) with a
@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py')
 ITER_RE = re.compile(r'Iter\(train\) \[\s*(\d+)/')
 

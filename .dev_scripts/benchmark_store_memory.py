@@ -1,6 +1,6 @@
 r"""Memory at scale: a store of a million small crops opens in seconds, and workers share its index.
 
-    python tools/analysis_tools/benchmark_store_memory.py --out work_dirs/store_1m [--samples 1000000] \
+    python .dev_scripts/benchmark_store_memory.py --out work_dirs/store_1m [--samples 1000000] \
         [--format jpeg] [--workers 2] [--montages 5000] [--batch-size 64] [--every 10]
 
 1. Writes a store of --samples crops, 8-32 px a side, cut at random from four demo scenes, through

@@ -1,0 +1,7 @@
+"""Measurements that the benchmark tools (tools/analysis_tools/benchmark_*.py) and the maintainers'
+rigs (.dev_scripts/) share."""
+from .pipeline import (MONTAGE_PIPELINE, ImageNetStyleDataset, measure, montage_difference, one_thread, pipeline_rates,
+                       source_image_paths, store_summary)
+
+__all__ = ['MONTAGE_PIPELINE', 'ImageNetStyleDataset', 'measure', 'montage_difference', 'one_thread',
+           'pipeline_rates', 'source_image_paths', 'store_summary']
