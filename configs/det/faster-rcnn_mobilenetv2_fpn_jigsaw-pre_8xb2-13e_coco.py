@@ -5,17 +5,12 @@
 #   python tools/model_converters/extract_backbone.py \
 #       work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/iter_64000.pth \
 #       work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/backbone.pth
-_base_ = [
-    'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
-    'mmdet::_base_/datasets/coco_detection.py',
-    '../_base_/schedules/det_sgd_13e.py',
-    '../_base_/det_runtime.py',
-    '../_base_/backbones/mobilenetv2.py',
-]
+# Same detector, data and schedule as the ResNet-50 one:
+_base_ = ['./faster-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py', '../_base_/backbones/mobilenetv2.py']
 
 pretrained = 'work_dirs/jigsaw_mobilenetv2_8xb64-coslr-64k_coco/backbone.pth'
 model = dict(
-    backbone=dict(_delete_=True, **_base_.mobilenet_v2,  # mmdet's ResNet-50 replaced whole
+    backbone=dict(_delete_=True, **_base_.mobilenet_v2,  # the ResNet-50 replaced whole
                   out_indices=(1, 2, 4, 7),  # strides 4, 8, 16, 32
                   frozen_stages=1, norm_cfg=dict(type='BN', requires_grad=True), norm_eval=True,
                   init_cfg=dict(type='Pretrained', checkpoint=pretrained)),

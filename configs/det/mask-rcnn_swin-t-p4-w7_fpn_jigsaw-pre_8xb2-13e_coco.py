@@ -6,17 +6,12 @@
 #   python tools/model_converters/extract_backbone.py \
 #       work_dirs/jigsaw_swin-t-p4-w7_8xb64-adamw-coslr-64k_coco/iter_64000.pth \
 #       work_dirs/jigsaw_swin-t-p4-w7_8xb64-adamw-coslr-64k_coco/backbone.pth
-_base_ = [
-    'mmdet::_base_/models/mask-rcnn_r50_fpn.py',
-    'mmdet::_base_/datasets/coco_instance.py',
-    '../_base_/schedules/det_sgd_13e.py',
-    '../_base_/det_runtime.py',
-    '../_base_/backbones/swin-t-p4-w7.py',
-]
+# Same detector, data and schedule as the ResNet-50 one:
+_base_ = ['./mask-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py', '../_base_/backbones/swin-t-p4-w7.py']
 
 pretrained = 'work_dirs/jigsaw_swin-t-p4-w7_8xb64-adamw-coslr-64k_coco/backbone.pth'
 model = dict(
-    backbone=dict(_delete_=True, **_base_.swin_t,  # mmdet's ResNet-50 replaced whole
+    backbone=dict(_delete_=True, **_base_.swin_t,  # the ResNet-50 replaced whole
                   init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
     neck=dict(in_channels=[96, 192, 384, 768]))
 

@@ -22,13 +22,12 @@ backbones = dict(
             montage='configs/det/faster-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py',
             scratch='configs/det/faster-rcnn_r50_fpn_scratch_8xb2-13e_coco.py')),
     mbv2=dict(
-        label='MobileNetV2',
+        _base_.backbones.mbv2,  # the demo study's label and ImageNet weights, the COCO configs
         pretrain='configs/jigsaw/jigsaw_mobilenetv2_8xb64-coslr-64k_coco.py',
         finetune=dict(
             montage='configs/det/faster-rcnn_mobilenetv2_fpn_jigsaw-pre_8xb2-13e_coco.py',
             imagenet='configs/det/faster-rcnn_mobilenetv2_fpn_imagenet-pre_8xb2-13e_coco.py',
-            scratch='configs/det/faster-rcnn_mobilenetv2_fpn_scratch_8xb2-13e_coco.py'),
-        imagenet='mobilenet_v2'),
+            scratch='configs/det/faster-rcnn_mobilenetv2_fpn_scratch_8xb2-13e_coco.py')),
 )
 
 variants = {
