@@ -1,6 +1,7 @@
-"""Every supported mmdet backbone family: its pre-training config builds, trains two iterations on
-the tiny store, refreshes its ERF table, exports, and the export loads strictly into the backbone of
-the detector its users fine-tune (through init_cfg, as mmdet loads it).
+"""Every supported mmdet backbone family, and the timm and torchvision models of configs/jigsaw/ (through
+mmjigsaw's TimmBackbone / TorchvisionBackbone): its pre-training config builds, trains two iterations
+on the tiny store, refreshes its ERF table, exports, and the export loads strictly into the backbone of
+the detector its users fine-tune (as that detector loads it: init_cfg, or the wrappers' checkpoint).
 
 The architectures are narrowed (same family, strides and module layout; fewer channels and blocks)
 and the canvas is 128 px cut at 32 (a 4 x 4 map at stride 32), so the whole set runs in about a
@@ -61,6 +62,27 @@ ZOO = [
      'mmdet::pvt/retinanet_pvtv2-b2_fpn_1x_coco.py'),
 ]
 
+TIMM_DETECTOR = 'configs/det/faster-rcnn_timm-convnext-t_fpn_jigsaw-pre_8xb2-13e_coco.py'
+TIMM_RESNET = dict(layers=(1, 1, 1, 1), channels=(8, 16, 32, 64), stem_width=8)  # timm ResNet arguments
+# (id, pre-training config, narrowing overrides, export layout, detector config, the detector backbone's
+# overrides): the export layout is what that detector loads, extract_backbone.py's default or --to
+TIMM_CONVNEXT = dict(dims=(8, 16, 32, 64), depths=(1, 1, 1, 1),
+                     # layer scale 1 instead of timm's 1e-6: at 1e-6 the untrained blocks pass nothing, the ERF
+                     # of a stride-32 position is its own patch and the refresh rightly keeps the one-hot table
+                     ls_init_value=1.0)
+EXTERNAL = [
+    ('timm-convnext', 'jigsaw_timm-convnext-t_8xb64-adamw-coslr-64k_coco.py', TIMM_CONVNEXT, 'mmdet', TIMM_DETECTOR,
+     TIMM_CONVNEXT),
+    # the timm Faster R-CNN with model_name='resnet50' and its four stages (timm's index 0 is the stem)
+    ('timm-resnet', 'jigsaw_timm-resnet50_8xb64-coslr-64k_coco.py', TIMM_RESNET, 'mmdet', TIMM_DETECTOR,
+     dict(model_name='resnet50', out_indices=(1, 2, 3, 4), **TIMM_RESNET)),
+    # torchvision's ResNet key names are mmdet's: the --to torchvision export (its classifier dropped)
+    # initialises the mmdet ResNet of the R50 detector configs
+    ('torchvision-resnet', 'jigsaw_torchvision-resnet50_8xb64-coslr-64k_coco.py', dict(name='resnet18'),
+     'torchvision', 'configs/det/faster-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py', dict(depth=18)),
+]
+WRAPPED = 'model.'  # the wrappers keep the library's own names under this prefix
+
 
 TEMPLATE = dict(canvas=128, cut=32)
 
@@ -78,25 +100,45 @@ def detector_backbone(detector: str, overrides: dict, checkpoint: str):
     cfg = Config.fromfile(config_path(detector))
     cfg.merge_from_dict(dict(model=dict(backbone=overrides)))
     backbone_cfg = cfg.model.backbone
-    backbone_cfg.init_cfg = dict(type='Pretrained', checkpoint=checkpoint)  # replaced whole: no prefix
+    if 'checkpoint' in backbone_cfg:  # TimmBackbone / TorchvisionBackbone load their own argument
+        backbone_cfg.checkpoint = checkpoint
+    else:
+        backbone_cfg.init_cfg = dict(type='Pretrained', checkpoint=checkpoint)  # replaced whole: no prefix
     if backbone_cfg.type in ('SwinTransformer', 'PyramidVisionTransformerV2'):
         backbone_cfg.convert_weights = False  # mmdet's configs convert the original repositories' files
     with DefaultScope.overwrite_default_scope('mmdet'):
         return MMDET_MODELS.build(backbone_cfg)
 
 
-@pytest.mark.slow  # about 2-10 s per backbone on 2 cores
-@pytest.mark.parametrize('name,config,overrides,detector', ZOO, ids=[z[0] for z in ZOO])
-def test_pretrain_refresh_export_and_strict_load(name, config, overrides, detector, demo_store, tmp_path):
-    runner, checkpoint = tiny_pretrain(osp.join('configs', 'jigsaw', config), demo_store, tmp_path / 'run',
+def pretrain_and_export(config: str, overrides: dict, store: str, tmp_path, layout: str = 'mmdet'):
+    """Two iterations of the narrowed pre-training config with an ERF refresh, and its export in
+    ``layout``: (runner, the checkpoint's state dict, the export's path, the export's result)."""
+    runner, checkpoint = tiny_pretrain(osp.join('configs', 'jigsaw', config), store, tmp_path / 'run',
                                        backbone=overrides, template=TEMPLATE)
     assert runner.iter == 2
     assert torch.isfinite(torch.tensor(runner.message_hub.get_scalar('train/loss').current()))
     state_dict = load_checkpoint_safely(checkpoint)['state_dict']
     assert_erf_table_refreshed(state_dict['head.erf_weights'])
-
     out = str(tmp_path / 'backbone.pth')
-    result = export_backbone(checkpoint, out)
+    return runner, state_dict, out, export_backbone(checkpoint, out, to=layout)
+
+
+def assert_loads_strictly_and_as_the_detector_does(backbone, exported: dict, state_dict: dict, prefix: str = ''):
+    """``exported`` has exactly ``backbone``'s keys, and the backbone's own init_weights (init_cfg or a
+    wrapper's checkpoint) restores the pre-trained weights (``backbone.<prefix><key>`` in ``state_dict``)."""
+    backbone.load_state_dict(exported, strict=True)  # no missing, no unexpected keys
+    for value in backbone.state_dict().values():  # forget the weights, then load them as the detector does
+        if value.is_floating_point():
+            value.zero_()
+    backbone.init_weights()
+    for key, value in backbone.state_dict().items():
+        torch.testing.assert_close(value, state_dict[f'backbone.{prefix}{key}'], rtol=0, atol=0, msg=key)
+
+
+@pytest.mark.slow  # about 2-10 s per backbone on 2 cores
+@pytest.mark.parametrize('name,config,overrides,detector', ZOO, ids=[z[0] for z in ZOO])
+def test_pretrain_refresh_export_and_strict_load(name, config, overrides, detector, demo_store, tmp_path):
+    _, state_dict, out, result = pretrain_and_export(config, overrides, demo_store, tmp_path)
     exported = torch.load(out, weights_only=True)
     assert result.count == len(exported) and all(isinstance(v, torch.Tensor) for v in exported.values())
 
@@ -105,13 +147,23 @@ def test_pretrain_refresh_export_and_strict_load(name, config, overrides, detect
     if name == 'swin':  # mmdet's Swin loads only 'backbone.*' keys through init_cfg
         assert all(k.startswith(BACKBONE_PREFIX) for k in exported)
         exported = {k[len(BACKBONE_PREFIX):]: v for k, v in exported.items()}
-    backbone.load_state_dict(exported, strict=True)  # no missing, no unexpected keys
-    for value in backbone.state_dict().values():  # forget the weights, then load them the mmdet way
-        if value.is_floating_point():
-            value.zero_()
-    backbone.init_weights()
-    for key, value in backbone.state_dict().items():
-        torch.testing.assert_close(value, state_dict[f'backbone.{key}'], rtol=0, atol=0, msg=key)
+    assert_loads_strictly_and_as_the_detector_does(backbone, exported, state_dict)
     # the --detector export writes exactly these keys, nothing to drop
     fitted, dropped = fit_to_backbone(extract_backbone_state(state_dict), reference, detector)
     assert list(fitted) == list(reference) and dropped == []
+
+
+@pytest.mark.slow  # about 2-5 s per model on 2 cores
+@pytest.mark.parametrize('name,config,overrides,layout,detector,det_overrides', EXTERNAL, ids=[z[0] for z in EXTERNAL])
+def test_timm_and_torchvision_pretrain_refresh_export_and_strict_load(name, config, overrides, layout, detector,
+                                                                      det_overrides, demo_store, tmp_path):
+    runner, state_dict, out, _ = pretrain_and_export(config, overrides, demo_store, tmp_path, layout)
+    exported = torch.load(out, weights_only=True)
+    if layout == 'torchvision':  # the montage head as resnet18(num_classes=8)'s classifier
+        classifier = {k: exported.pop(k) for k in ('fc.weight', 'fc.bias')}
+        assert classifier['fc.weight'].shape[0] == runner.model.head.num_outputs
+
+    backbone = detector_backbone(detector, det_overrides, out)
+    # the pre-training's keys are backbone.model.<library's name>; the mmdet layout keeps model.
+    assert_loads_strictly_and_as_the_detector_does(backbone, exported, state_dict,
+                                                   prefix='' if layout == 'mmdet' else WRAPPED)

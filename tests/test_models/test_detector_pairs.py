@@ -20,6 +20,8 @@ PAIRS = [
      'mobilenetv2.py'),
     ('faster-rcnn_mobilenetv2_fpn_{}_1xb8-4e_demo.py', 'jigsaw_mobilenetv2_1xb32-coslr-250it_demo.py',
      'mobilenetv2.py'),
+    ('faster-rcnn_timm-convnext-t_fpn_{}_8xb2-13e_coco.py', 'jigsaw_timm-convnext-t_8xb64-adamw-coslr-64k_coco.py',
+     'timm-convnext-t.py'),
 ]
 # what only configures training, not the weights' shapes
 TRAINING_ONLY = {'frozen_stages', 'norm_eval', 'norm_cfg', 'init_cfg', 'out_indices', 'drop_path_rate'}
