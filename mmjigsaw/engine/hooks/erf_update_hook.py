@@ -19,6 +19,11 @@ from mmjigsaw.registry import HOOKS
 ERF_REFRESH_INFO = 'erf_refresh'
 
 
+def unwrapped_model(runner) -> torch.nn.Module:
+    """The runner's model, without its distributed wrapper if it has one."""
+    return runner.model.module if is_model_wrapper(runner.model) else runner.model
+
+
 @HOOKS.register_module()
 class ERFUpdateHook(Hook):
     """Recompute ``DenseERFHead.erf_weights`` from the network's current ERF.
@@ -60,12 +65,13 @@ class ERFUpdateHook(Hook):
         self.seed = seed
         self._disabled = False
 
-    @staticmethod
-    def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
+    @property
+    def active(self) -> bool:
+        """False once ``before_train`` found a head without ERF weights: the hook does nothing."""
+        return not self._disabled
 
     def before_train(self, runner) -> None:
-        head = getattr(self._model(runner), 'head', None)
+        head = getattr(unwrapped_model(runner), 'head', None)
         if not hasattr(head, 'update_erf_weights'):
             self._disabled = True
             runner.logger.info(f'ERFUpdateHook: the head {type(head).__name__} has no ERF weights; '
@@ -80,7 +86,7 @@ class ERFUpdateHook(Hook):
     def sample_batch(self, runner) -> Dict:
         """``num_images`` training montages through the data preprocessor: ``inputs`` normalised
         on the model's device, and their ``data_samples``."""
-        model = self._model(runner)
+        model = unwrapped_model(runner)
         dataset = runner.train_dataloader.dataset
         rank, _ = get_dist_info()
         rng = np.random.default_rng([self.seed, runner.iter, rank])
@@ -91,7 +97,7 @@ class ERFUpdateHook(Hook):
     @torch.no_grad()
     def refresh(self, runner) -> torch.Tensor:
         """Recompute the table on every rank; returns it."""
-        model = self._model(runner)
+        model = unwrapped_model(runner)
         data = self.sample_batch(runner)
         with runner.optim_wrapper.optim_context(model):
             erf = compute_erf(model.backbone, data['inputs'], self.max_batch)

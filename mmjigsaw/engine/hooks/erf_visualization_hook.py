@@ -7,11 +7,10 @@ import torch
 import torch.nn.functional as F
 from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmjigsaw.registry import HOOKS
 from mmjigsaw.visualization import draw_erf_evolution, draw_erf_grid, region_centre_positions, save_rgb_png
-from .erf_update_hook import ERF_REFRESH_INFO, ERFUpdateHook
+from .erf_update_hook import ERF_REFRESH_INFO, ERFUpdateHook, unwrapped_model
 
 #: The ERF evolution keeps each position's map at 1/EVOLUTION_SHRINK of the canvas side (112 px of 224),
 #: scaled to its maximum, in float16: about 100 KB per refresh in a checkpoint for four positions.
@@ -46,7 +45,8 @@ class ERFVisualizationHook(Hook):
 
     It reads the refresh that :class:`ERFUpdateHook` leaves in the message hub
     (:data:`ERF_REFRESH_INFO`) and runs after it in the same ``before_train_iter`` (priority LOW);
-    without an ``ERFUpdateHook`` or a head with ERF weights it says so once and does nothing.
+    without an active ``ERFUpdateHook`` (none, or a head without ERF weights) it says so once and
+    does nothing.
 
     Args:
         positions: feature positions (row, col) to show; by default one in each region (the middle
@@ -66,16 +66,12 @@ class ERFVisualizationHook(Hook):
         self._evolution_maps: List[torch.Tensor] = []  # (P, h, w) float16 per refresh
         self._evolution_positions: Optional[List[Tuple[int, int]]] = None
 
-    @staticmethod
-    def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
-
     def before_train(self, runner) -> None:
-        head = getattr(self._model(runner), 'head', None)
-        if not hasattr(head, 'update_erf_weights'):
-            reason = f'the head {type(head).__name__} has no ERF weights'
-        elif not any(isinstance(h, ERFUpdateHook) for h in runner.hooks):
+        update = next((h for h in runner.hooks if isinstance(h, ERFUpdateHook)), None)
+        if update is None:
             reason = "no ERFUpdateHook refreshes the ERF (add dict(type='ERFUpdateHook') to custom_hooks)"
+        elif not update.active:  # its before_train ran first (priority NORMAL)
+            reason = 'ERFUpdateHook does nothing here (the head has no ERF weights)'
         else:
             return
         self._disabled = True
@@ -92,7 +88,7 @@ class ERFVisualizationHook(Hook):
         refresh = runner.message_hub.get_info(ERF_REFRESH_INFO)
         if refresh is None:
             raise RuntimeError('ERFVisualizationHook: no ERF refresh to draw; ERFUpdateHook.refresh() leaves one.')
-        head = self._model(runner).head
+        head = unwrapped_model(runner).head
         self._record_evolution(runner, refresh, head)
         if get_dist_info()[0] == 0:
             self._draw(runner, refresh, head)
@@ -127,7 +123,7 @@ class ERFVisualizationHook(Hook):
 
     def _draw(self, runner, refresh: dict, head) -> None:
         erf, data, step = refresh['erf'], refresh['data'], refresh['iter']
-        montage = self._model(runner).data_preprocessor.to_uint8_images(data['inputs'][:1])[0]
+        montage = unwrapped_model(runner).data_preprocessor.to_uint8_images(data['inputs'][:1])[0]
         labels = data['data_samples'][0].gt_region_labels.tolist()
         classes = runner.train_dataloader.dataset.metainfo.get('classes')
         heatmap = draw_erf_grid(erf.cpu().numpy(), self._evolution_positions, head.feature_shape,

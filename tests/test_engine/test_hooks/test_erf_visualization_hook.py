@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from mmengine.logging import MessageHub
 from mmengine.runner import Runner
 
-from mmjigsaw.engine.hooks import ERF_REFRESH_INFO, ERFVisualizationHook
+from mmjigsaw.engine.hooks import ERF_REFRESH_INFO, ERFUpdateHook, ERFVisualizationHook
 from mmjigsaw.engine.hooks.erf_visualization_hook import thinned_columns
 from mmjigsaw.models import compute_erf
 from mmjigsaw.visualization import draw_erf_evolution, region_centre_positions
@@ -137,10 +137,13 @@ class TestDisabled:
         assert checkpoint == {}
 
     def test_a_head_without_erf_weights(self):
-        runner = _FakeRunner(SimpleNamespace())
+        update = ERFUpdateHook(interval=2)
+        runner = _FakeRunner(SimpleNamespace(), hooks=[update])
+        update.before_train(runner)  # runs first: priority NORMAL
+        assert not update.active
         ERFVisualizationHook().before_train(runner)
-        assert runner.messages == ['ERFVisualizationHook: the head SimpleNamespace has no ERF weights; '
-                                   'the hook draws nothing.']
+        assert runner.messages[-1] == ('ERFVisualizationHook: ERFUpdateHook does nothing here (the head has no '
+                                       'ERF weights); the hook draws nothing.')
 
 
 class TestThinnedColumns:
