@@ -7,8 +7,9 @@
 #       work_dirs/jigsaw_timm-convnext-t_8xb64-adamw-coslr-64k_coco/iter_64000.pth \
 #       work_dirs/jigsaw_timm-convnext-t_8xb64-adamw-coslr-64k_coco/backbone.pth
 # TimmBackbone loads it through its own `checkpoint` argument (every key of the model must be in the
-# file, shapes checked, read with weights_only=True): its init_weights does not run an init_cfg. The
-# export keeps TimmBackbone's key names (model.*); a --to timm export loads the same way.
+# file, shapes checked, read with weights_only=True): stricter than init_cfg=dict(type='Pretrained'),
+# which also works but skips missing keys with a warning. The export keeps TimmBackbone's key names
+# (model.*); a --to timm export loads the same way.
 # Same detector, data and schedule as the ResNet-50 one:
 _base_ = ['./faster-rcnn_r50_fpn_jigsaw-pre_8xb2-13e_coco.py', '../_base_/backbones/timm-convnext-t.py']
 

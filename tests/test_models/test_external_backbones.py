@@ -131,3 +131,18 @@ class TestTimmBackbone:
         backbone.init_weights()
         for key, value in backbone.model.state_dict().items():
             torch.testing.assert_close(value, source.state_dict()[key], rtol=0, atol=0, msg=key)
+
+
+@pytest.mark.parametrize('wrapper', [dict(type='TimmBackbone', model_name='convnext_atto'),
+                                     dict(type='TorchvisionBackbone', name='resnet18')])
+def test_init_cfg_pretrained_loads_the_wrappers_weights_as_mmdet_configs_do(wrapper, tmp_path):
+    """A detector config's ``init_cfg=dict(type='Pretrained', checkpoint=export)`` loads every tensor."""
+    source = MODELS.build(wrapper)
+    path = str(tmp_path / 'backbone.pth')
+    torch.save({k: torch.full_like(v, 0.5) if v.is_floating_point() else v for k, v in source.state_dict().items()},
+               path)
+    backbone = MODELS.build(dict(wrapper, init_cfg=dict(type='Pretrained', checkpoint=path)))
+    backbone.init_weights()
+    for key, value in backbone.state_dict().items():
+        if value.is_floating_point():
+            assert (value == 0.5).all(), key

@@ -5,6 +5,7 @@ from collections import OrderedDict
 from typing import Dict, Iterable, List
 
 import torch
+from mmengine.model.weight_init import initialize
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -60,6 +61,18 @@ def load_into(model: nn.Module, state: Dict[str, torch.Tensor], source: str,
                         f'{len(shape)} of another shape {shape[:3]}.')
     model.load_state_dict({k: v for k, v in state.items() if k in own}, strict=False)
     return [k for k in state if k not in own]
+
+
+def init_wrapped_model(backbone: nn.Module) -> None:
+    """``init_weights`` of a wrapper (``backbone.model`` a timm / torchvision model): the library
+    initialised its model when it built it, so nothing is re-initialised (mmengine's default would call
+    the library modules' own ``init_weights``); an ``init_cfg`` (``Pretrained``, as mmdet configs load a
+    backbone) is applied to the wrapper, then the local weights of ``backbone.checkpoint`` are loaded."""
+    if backbone.init_cfg:
+        initialize(backbone, backbone.init_cfg)
+    if backbone.checkpoint:
+        load_into(backbone.model, load_local_weights(backbone.checkpoint), backbone.checkpoint)
+    backbone._is_init = True
 
 
 def set_norm_eval(module: nn.Module) -> None:

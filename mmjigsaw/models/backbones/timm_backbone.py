@@ -5,7 +5,7 @@ import torch
 from mmengine.model import BaseModule
 
 from mmjigsaw.registry import MODELS
-from ._external import import_library, load_into, load_local_weights, set_norm_eval
+from ._external import import_library, init_wrapped_model, set_norm_eval
 
 
 @MODELS.register_module()
@@ -43,11 +43,8 @@ class TimmBackbone(BaseModule):
         self.norm_eval = norm_eval
 
     def init_weights(self) -> None:
-        """timm initialised the model when it built it; only local weights are loaded here (a
-        parent's init_weights must not re-initialise timm modules with their own ``init_weights``)."""
-        if self.checkpoint:
-            load_into(self.model, load_local_weights(self.checkpoint), self.checkpoint)
-        self._is_init = True
+        """``init_cfg`` and ``checkpoint`` weights, nothing re-initialised (:func:`init_wrapped_model`)."""
+        init_wrapped_model(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         feats = self.model.forward_intermediates(x, indices=list(self.out_indices), intermediates_only=True)

@@ -7,7 +7,7 @@ from torch import nn
 
 from mmjigsaw.registry import MODELS
 from mmjigsaw.utils import ConfigError
-from ._external import freeze, import_library, load_into, load_local_weights, set_norm_eval
+from ._external import freeze, import_library, init_wrapped_model, set_norm_eval
 
 RESNET_STEM = ('conv1', 'bn1', 'relu', 'maxpool')
 RESNET_STAGES = ('layer1', 'layer2', 'layer3', 'layer4')
@@ -91,10 +91,8 @@ class TorchvisionBackbone(BaseModule):
         freeze(self.model.get_submodule(n) for n in names)
 
     def init_weights(self) -> None:
-        """torchvision initialised the model when it built it; only local weights are loaded here."""
-        if self.checkpoint:
-            load_into(self.model, load_local_weights(self.checkpoint), self.checkpoint)
-        self._is_init = True
+        """``init_cfg`` and ``checkpoint`` weights, nothing re-initialised (:func:`init_wrapped_model`)."""
+        init_wrapped_model(self)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         outs = []
