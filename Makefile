@@ -16,5 +16,5 @@ test: setup
 	$(PYTHON) -m pytest tests
 
 lint: setup
-	$(PYTHON) -m flake8 mmjigsaw tools tests configs setup.py
-	$(PYTHON) -m isort --check-only --diff mmjigsaw tools tests configs setup.py
+	$(PYTHON) -m flake8 mmjigsaw tools .dev_scripts tests configs setup.py
+	$(PYTHON) -m isort --check-only --diff mmjigsaw tools .dev_scripts tests configs setup.py

@@ -8,7 +8,7 @@ from helpers import ROOT
 
 pytestmark = pytest.mark.slow  # starts flake8 and isort
 
-SOURCES = ['mmjigsaw', 'tools', 'tests', 'configs', 'setup.py']
+SOURCES = ['mmjigsaw', 'tools', '.dev_scripts', 'tests', 'configs', 'setup.py']
 
 
 @pytest.mark.parametrize('command', [['flake8'], ['isort', '--check-only', '--diff']], ids=['flake8', 'isort'])

@@ -18,7 +18,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-# Scalars (loss, acc_region, lr, erf_own_weight, erf_own_share) and the ERFUpdateHook's images
+# Scalars (loss, acc_region, lr, erf_own_weight, erf_own_share) and ERFVisualizationHook's images
 # (erf/heatmap, erf/evolution) go to every backend: JSON and PNGs under <work_dir>/<timestamp>/vis_data/
 # and a TensorBoard event file beside them (tensorboard --logdir work_dirs/). Add W&B or MLflow here:
 # dict(type='WandbVisBackend'), dict(type='MLflowVisBackend').

@@ -31,6 +31,7 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 auto_scale_lr = dict(enable=False, base_batch_size=512)
 
 # NOTE: the paper refreshes every 5,000 of 64,000 iterations; the demo every 50 of 250
-custom_hooks = [dict(type='ERFUpdateHook', interval=50, num_images=2)]
+custom_hooks = [dict(type='ERFUpdateHook', interval=50, num_images=2),
+                dict(type='ERFVisualizationHook', out_dir='erf')]
 
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=50))

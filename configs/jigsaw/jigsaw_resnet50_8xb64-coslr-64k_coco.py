@@ -9,4 +9,5 @@ _base_ = [
 
 custom_hooks = [
     dict(type='ERFUpdateHook', interval=5000, num_images=8),
+    dict(type='ERFVisualizationHook', out_dir='erf'),
 ]
