@@ -50,10 +50,10 @@ class DemoLayout(StudyLayout):
         return None
 
 
-def demo_plan(data_root: str, root: str) -> StudyPlan:
+def demo_plan(data_root: str, root: str, quick: bool = False) -> StudyPlan:
     """The study's plan cut to the demo, its data under ``data_root`` and its store where the demo
-    pre-training config reads it."""
-    plan = load_study(osp.join(root, DEMO_STUDY), root=root)
+    pre-training config reads it (``quick``: the study's tiny data and schedules, for the tests)."""
+    plan = load_study(osp.join(root, DEMO_STUDY), quick=quick, root=root)
     length = plan.parts['init'].length
     return replace(plan, data=replace(plan.data, root=data_root),
                    stores=dict(context=replace(plan.stores['context'], folder='store_train')),
@@ -68,11 +68,11 @@ def step(title: str) -> None:
     print(f'\n==> {title}', flush=True)
 
 
-def run_demo(work_dir: str, data_root: str, root: str) -> Dict:
+def run_demo(work_dir: str, data_root: str, root: str, quick: bool = False) -> Dict:
     """Run every step of the demo into ``work_dir`` (emptied first); returns its summary (box AP of
     both detectors, 0-1, and wall seconds)."""
     start = time.time()
-    plan = demo_plan(data_root, root)
+    plan = demo_plan(data_root, root, quick)
     runner = CellRunner(plan, Results(), DemoLayout(work_dir), root, echo=is_progress, name='demo',
                         show_commands=True)
     shutil.rmtree(work_dir, ignore_errors=True)
