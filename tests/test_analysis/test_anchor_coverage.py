@@ -1,10 +1,18 @@
-"""Anchor coverage: the best anchor IoU of each box, where the detector sees it."""
+"""Anchor coverage: the best anchor IoU of each box, where the detector sees it; the demo detectors'
+anchors fit demo data they were not chosen on."""
+import glob
+import os.path as osp
+import re
+
 import numpy as np
 import pytest
 from mmdet.models.task_modules.prior_generators import AnchorGenerator
+from mmengine.config import Config
 
-from mmjigsaw.analysis import box_anchor_coverage
+from mmjigsaw.analysis import box_anchor_coverage, config_anchor_coverage
 from mmjigsaw.analysis.anchor_coverage import resized_shape
+from mmjigsaw.datasets import make_demo_dataset
+from helpers import ROOT, run_tool
 
 
 def one_square_anchor_per_16px():
@@ -49,3 +57,28 @@ def test_resize_keeps_the_ratio_within_both_sides():
     assert resized_shape(320, 640, (384, 384)) == (0.6, 0.6)
     fy, fx = resized_shape(800, 1333, (1333, 800))  # COCO's scale: the longer side hits 1333 or 800 the shorter
     assert (round(800 * fy), round(1333 * fx)) == (800, 1333)
+
+
+DEMO_DETECTORS = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*_demo.py')))
+
+
+@pytest.mark.slow  # renders 100 demo images
+def test_the_demo_detectors_anchors_fit_a_demo_seed_they_were_not_chosen_on(tmp_path):
+    """Every demo detector gives nearly every box an RPN positive and half of them an anchor at 0.7
+    on demo seed 11 (the anchors were chosen on seed 0); mmdet's default anchors do not."""
+    make_demo_dataset(str(tmp_path), num_train=100, num_val=0, seed=11)
+    ann = str(tmp_path / 'annotations' / 'instances_train.json')
+    assert len(DEMO_DETECTORS) >= 5
+    for config in DEMO_DETECTORS:
+        coverage, _ = config_anchor_coverage(Config.fromfile(config), ann_file=ann)
+        assert (coverage.min_pos_iou, coverage.pos_iou_thr) == (0.3, 0.7)
+        assert coverage.positive_share >= 0.99 and coverage.good_share >= 0.5, (config, coverage.good_share)
+    default = Config.fromfile(DEMO_DETECTORS[0])
+    default.model.rpn_head.anchor_generator.update(scales=[8], ratios=[0.5, 1.0, 2.0])  # mmdet's
+    coverage, _ = config_anchor_coverage(default, ann_file=ann)
+    assert coverage.positive_share < 0.99 and coverage.good_share < 0.5
+
+    result = run_tool('tools/analysis_tools/anchor_coverage.py', DEMO_DETECTORS[0], '--ann', ann)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r'^\| all \| \d+ \| 100\.0% \| \d\d\.\d% \|$', result.stdout, re.M), result.stdout
+    assert '| tall (h/w > 3) |' in result.stdout and '| class pole |' in result.stdout
