@@ -32,10 +32,10 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
+from mmjigsaw.apis import register_all_modules, run_cli
 from mmjigsaw.datasets import (CROP_FORMATS, DEMO_CATEGORIES, CropCodec, MontageDataset, SampleStore, SampleStoreWriter,
                                montage_collate, render_scene)
 from mmjigsaw.structures import aspect_group
-from mmjigsaw.utils import register_all_modules, run_cli
 
 PIPELINE = [dict(type='JigsawAssemble', template=dict(canvas=224, cut=64)), dict(type='PackJigsawInputs')]
 CROP_SIDES = (8, 32)  # px, each side, uniform

@@ -35,9 +35,9 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from mmjigsaw.apis import run_cli
 from mmjigsaw.benchmark import montage_difference, one_thread, pipeline_rates
 from mmjigsaw.datasets import CROP_FORMATS, DEMO_CATEGORIES, SampleStore, build_sample_store, render_scene
-from mmjigsaw.utils import run_cli
 
 IMAGE_SIZE = (640, 480)  # (w, h), COCO's most common
 COCO_BOXES_PER_IMAGE = 860_001 / 118_287

@@ -5,8 +5,8 @@ import os.path as osp
 import pytest
 import torch
 
+from mmjigsaw.apis import register_all_modules
 from mmjigsaw.datasets import build_sample_store, make_demo_dataset
-from mmjigsaw.utils import register_all_modules
 from helpers import write_coco
 
 register_all_modules()  # also allow-lists what the in-process Runners' checkpoints hold

@@ -10,7 +10,7 @@ from typing import Dict, Optional
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmjigsaw.study.processes import ToolRun
@@ -20,13 +20,26 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py')
 
 
+def tiny_overrides(store: str, max_iters: int, batch_size: int = 4, erf_interval: int = 2,
+                   ckpt_interval: int = 1000) -> Dict:
+    """The one shrinking of a pre-training config to a seconds-long CPU run (dotted keys -> values):
+    ``max_iters`` iterations of ``batch_size`` montages from ``store`` in the main process, the ERF
+    refreshed every ``erf_interval`` iterations from one montage, a checkpoint every ``ckpt_interval``."""
+    return {'train_dataloader.dataset.store': store, 'train_dataloader.batch_size': batch_size,
+            'train_dataloader.num_workers': 0, 'train_dataloader.persistent_workers': False,
+            'train_cfg.max_iters': max_iters, 'custom_hooks.0.interval': erf_interval,
+            'custom_hooks.0.num_images': 1, 'default_hooks.logger.interval': 1,
+            'default_hooks.checkpoint.interval': ckpt_interval}
+
+
+#: the demo pre-training's backbone narrowed further for the tests (ResNet-18 at 8 base channels)
+TINY_DEMO_BACKBONE = {'model.backbone.base_channels': 8}
+
+
 def tiny_pretrain_options(store: str, max_iters: int, erf_interval: int = 2, ckpt_interval: int = 1000):
-    """``--cfg-options`` that shrink the demo pre-training config to a seconds-long CPU run."""
-    return [f'train_dataloader.dataset.store={store}', 'model.backbone.base_channels=8',
-            'model.head.in_channels=64', 'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
-            'train_dataloader.persistent_workers=False', f'train_cfg.max_iters={max_iters}',
-            f'custom_hooks.0.interval={erf_interval}', 'custom_hooks.0.num_images=1',
-            'default_hooks.logger.interval=1', f'default_hooks.checkpoint.interval={ckpt_interval}']
+    """:func:`tiny_overrides` of the demo pre-training config as ``--cfg-options`` for a tool."""
+    overrides = {**TINY_DEMO_BACKBONE, **tiny_overrides(store, max_iters, 4, erf_interval, ckpt_interval)}
+    return [f'{key}={value}' for key, value in overrides.items()]
 
 
 def in_process_run(cfg: Config, work_dir) -> None:
@@ -47,8 +60,7 @@ def run_tool(*args, env=None, timeout=600) -> ToolRun:
 def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):
     """The demo pre-training Config shrunk by :func:`tiny_pretrain_options`, for in-process runs."""
     cfg = Config.fromfile(DEMO_PRETRAIN_CONFIG)
-    options = (o.split('=', 1) for o in tiny_pretrain_options(store, max_iters, **kwargs))
-    cfg.merge_from_dict({key: DictAction._parse_iterable(value) for key, value in options})
+    cfg.merge_from_dict({**TINY_DEMO_BACKBONE, **tiny_overrides(store, max_iters, **kwargs)})
     in_process_run(cfg, work_dir)
     return cfg
 
@@ -108,19 +120,14 @@ def tiny_run_cfg(config: str, store: str, work_dir: str, max_iters: int = 2, bat
     if backbone:
         cfg.merge_from_dict(dict(model=dict(backbone=backbone)))
     in_process_run(cfg, work_dir)
+    cfg.merge_from_dict(tiny_overrides(store, max_iters, batch_size, erf_interval=max_iters, ckpt_interval=max_iters))
     cfg.model.head.num_classes = DEMO_CLASSES
-    if backbone:
-        cfg.model.head.in_channels = None  # a narrowed backbone has fewer channels: inferred
-    loader = cfg.train_dataloader
-    loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False, pin_memory=False)
-    loader.dataset.update(store=store, num_montages=max_iters * batch_size)
+    cfg.train_dataloader.update(pin_memory=False)
+    cfg.train_dataloader.dataset.num_montages = max_iters * batch_size
     if template:
         cfg.model.head.template = template
         cfg.train_dataloader.dataset.pipeline[0].template = template
-    cfg.train_cfg.max_iters = max_iters
-    cfg.custom_hooks = [dict(type='ERFUpdateHook', interval=max_iters, num_images=1)]
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.custom_hooks = cfg.custom_hooks[:1]  # the ERF refresh only
     cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     cfg.env_cfg.cudnn_benchmark = False
     return cfg

@@ -12,7 +12,7 @@ from typing import List
 import pytest
 from mmengine.config import Config
 
-from mmjigsaw.utils import apply_run_options
+from mmjigsaw.apis import apply_run_options
 from helpers import ROOT, pretrained_weights
 
 README = osp.join(ROOT, 'README.md')

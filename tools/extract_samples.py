@@ -13,8 +13,8 @@ import argparse
 import json
 import time
 
+from mmjigsaw.apis import run_cli
 from mmjigsaw.datasets import CROP_FORMATS, CropCodec, SampleStore, build_sample_store
-from mmjigsaw.utils import run_cli
 
 
 def parse_args():

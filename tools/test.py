@@ -15,8 +15,9 @@ import pickle
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
 from mmjigsaw.engine import UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed
-from mmjigsaw.utils import ConfigError, DataError, apply_run_options, register_all_modules, run_cli
+from mmjigsaw.errors import ConfigError, DataError
 
 
 def parse_args():

@@ -13,9 +13,9 @@ import pickle
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
 from mmjigsaw.engine import (UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed, pretrained_checkpoints,
                              use_mixed_precision)
-from mmjigsaw.utils import apply_run_options, register_all_modules, run_cli
 
 
 def parse_args():

@@ -18,7 +18,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from mmjigsaw.utils import ConfigError
+from mmjigsaw.errors import ConfigError
 
 #: aspect groups of a box by h / w, as mmdet's anchor ratios count them
 ASPECT_GROUPS = (('wide (h/w < 1/3)', 0.0, 1 / 3), ('near square', 1 / 3, 3.0), ('tall (h/w > 3)', 3.0, math.inf))

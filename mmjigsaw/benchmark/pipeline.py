@@ -12,7 +12,8 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
 from mmjigsaw.datasets import MontageDataset, SampleStore, load_coco_detection, montage_collate
-from mmjigsaw.utils import DataError, read_image_rgb
+from mmjigsaw.errors import DataError
+from mmjigsaw.utils import read_image_rgb
 
 MONTAGE_PIPELINE = [dict(type='JigsawAssemble', template=dict(canvas=224, cut=64), scale=(0.8, 1.5),
                          flip_prob=0.5), dict(type='PackJigsawInputs')]

@@ -7,8 +7,8 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.structures import xywh_to_xyxy
-from mmjigsaw.utils import DataError
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Dict, Optional
 import numpy as np
 import simplejpeg
 
-from mmjigsaw.utils import ConfigError, DataError
+from mmjigsaw.errors import ConfigError, DataError
 
 CROP_FORMATS = ('raw', 'jpeg')
 #: What tools/extract_samples.py writes unless told otherwise (README, "Sample store format").

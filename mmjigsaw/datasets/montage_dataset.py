@@ -7,9 +7,9 @@ from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 from torch.utils.data import Dataset
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.registry import DATASETS, TRANSFORMS
 from mmjigsaw.structures import ASPECT_GROUPS, MontageTemplate
-from mmjigsaw.utils import DataError
 from .sample_store import SampleStore
 
 #: A group smaller than this share of the samples makes its samples repeat often: warn.

@@ -11,9 +11,10 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 from torch.utils.data import Dataset
 
+from mmjigsaw.errors import ConfigError, DataError
 from mmjigsaw.registry import DATASETS
 from mmjigsaw.structures import ASPECT_GROUPS, MontageTemplate, aspect_group
-from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
+from mmjigsaw.utils import read_image_rgb
 from .coco import load_coco_detection
 from .montage_dataset import build_pipeline, choose_montage_samples, resolve_group_sources, warn_about_groups
 from .sample_extraction import usable_boxes

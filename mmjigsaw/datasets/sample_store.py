@@ -17,8 +17,9 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.structures import ASPECT_GROUPS
-from mmjigsaw.utils import DataError, file_sha256
+from mmjigsaw.utils import file_sha256
 from .crop_codec import CropCodec
 
 STORE_FORMAT = 'mmjigsaw-sample-store'

@@ -25,8 +25,9 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from tqdm import tqdm
 
+from mmjigsaw.errors import ConfigError, DataError
 from mmjigsaw.structures import ASPECT_GROUPS
-from mmjigsaw.utils import ConfigError, DataError, read_image_rgb
+from mmjigsaw.utils import read_image_rgb
 from .coco import DetectionImage, load_coco_detection
 from .crop_codec import DEFAULT_FORMAT, CropCodec
 from .sample_extraction import extract_image_samples, negative_quotas, usable_boxes

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.JPG', '.JPEG', '.PNG')
 

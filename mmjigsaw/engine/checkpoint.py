@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 
 
 class UnsafeCheckpointError(DataError):

@@ -1,11 +1,13 @@
-"""Process-group set-up that also works on machines without CUDA (gloo, CPU DDP)."""
+"""Process-group set-up that also works on machines without CUDA (gloo, CPU DDP), and the model inside
+the distributed wrapper."""
 import os
 
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
+from mmengine.model import is_model_wrapper
 
-from mmjigsaw.utils import ConfigError
+from mmjigsaw.errors import ConfigError
 
 
 def init_distributed(cfg: Config, launcher: str) -> None:
@@ -27,3 +29,8 @@ def init_distributed(cfg: Config, launcher: str) -> None:
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo', rank=int(os.environ['RANK']),
                                       world_size=int(os.environ['WORLD_SIZE']))
+
+
+def unwrapped_model(runner) -> torch.nn.Module:
+    """The runner's model, without its distributed wrapper (DDP) if it has one."""
+    return runner.model.module if is_model_wrapper(runner.model) else runner.model

@@ -10,8 +10,8 @@ from typing import Dict, Optional, Tuple
 import torch
 from torch import nn
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.structures import MontageTemplate
-from mmjigsaw.utils import ConfigError
 from .utils import deepest_feature, eval_mode
 
 

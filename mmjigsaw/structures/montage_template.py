@@ -6,7 +6,7 @@ from typing import ClassVar, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from mmjigsaw.utils import ConfigError
+from mmjigsaw.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import List, Optional, Sequence
 
 from matplotlib.figure import Figure
 
-from mmjigsaw.utils.errors import DataError
+from mmjigsaw.errors import DataError
 from .logs import RunLog
 
 #: Keys plotted when none are named, in this order, where the logs hold them.

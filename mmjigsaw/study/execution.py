@@ -9,7 +9,7 @@ import time
 from functools import partial
 from typing import Callable, List, Optional, Sequence
 
-from . import calibration
+from .calibration import equal_epochs, measure
 from .cells import Step
 from .processes import ToolFailed
 from .runner import CellRunner
@@ -21,7 +21,7 @@ def calibrate(runner: CellRunner, backbone: str, length: int) -> bool:
     results = runner.results
     if runner.plan.fixed_extra_epochs is not None or backbone in results.calibration:
         return True
-    measured = calibration.measure(results.runs.values(), backbone, length, runner.plan.launcher)
+    measured = measure(results.runs.values(), backbone, length, runner.plan.launcher)
     if measured is None:
         return False
     results.set_calibration(backbone, measured)
@@ -39,14 +39,14 @@ def run_steps(runner: CellRunner, steps: Sequence[Step], budget_minutes: Optiona
     started = time.time()
     runner.prepare_data()
     results = runner.results
-    equal_epochs = partial(calibration.equal_epochs, results.calibration, runner.plan.fixed_extra_epochs)
+    total_epochs = partial(equal_epochs, results.calibration, runner.plan.fixed_extra_epochs)
     left_out = []
     for step in steps:
         over_budget = budget_minutes is not None and time.time() - started > 60 * budget_minutes
         run = step.run
         calibrated = not run.needs_calibration or over_budget or calibrate(
             runner, run.backbone, run.calibration_length)
-        cell = run.resolve(equal_epochs)
+        cell = run.resolve(total_epochs)
         if cell is None:
             left_out.append(run.key if calibrated else
                             f'{run.key} (failed: no finished Montage pre-training and {run.calibration_length}-epoch '

@@ -6,7 +6,7 @@ import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from mmjigsaw.utils.errors import DataError
+from mmjigsaw.errors import DataError
 
 
 def read_records(path: str) -> List[Dict]:

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.config import Config
 
-from mmjigsaw.utils.errors import ConfigError
+from mmjigsaw.errors import ConfigError
 from .cells import Cell, EqualComputeCell, Step
 
 PARTS = ('curve', 'init', 'heads', 'context', 'assembly')

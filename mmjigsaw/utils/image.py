@@ -4,7 +4,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from .errors import DataError
+from mmjigsaw.errors import DataError
 
 JPEG_END = b'\xff\xd9'
 

@@ -8,7 +8,7 @@ import torch
 
 from mmjigsaw.benchmark import montage_difference, one_thread, pipeline_rates, store_summary
 from mmjigsaw.datasets import SampleStore, build_sample_store
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 
 
 def _store(demo_root, folder, **kwargs):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from mmjigsaw.datasets import CropCodec
-from mmjigsaw.utils import ConfigError, DataError
+from mmjigsaw.errors import ConfigError, DataError
 
 
 def smooth_crop(h: int = 48, w: int = 80) -> np.ndarray:

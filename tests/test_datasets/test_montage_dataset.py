@@ -7,7 +7,7 @@ import torch
 from mmengine.dataset import DefaultSampler, InfiniteSampler, default_collate
 
 from mmjigsaw.datasets import MontageDataset, OnlineMontageDataset, SampleStore, build_sample_store
-from mmjigsaw.utils import ConfigError
+from mmjigsaw.errors import ConfigError
 
 PIPELINE = [dict(type='JigsawAssemble'), dict(type='PackJigsawInputs')]
 

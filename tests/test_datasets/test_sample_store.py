@@ -11,7 +11,7 @@ import pytest
 
 from mmjigsaw.datasets import CROP_FORMATS, MontageDataset, SampleStore, build_sample_store
 from mmjigsaw.datasets.demo import DEMO_CATEGORIES
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 from helpers import tiny_pretrain_cfg
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

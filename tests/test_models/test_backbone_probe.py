@@ -2,9 +2,9 @@
 import pytest
 import torch
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.models.backbone_probe import fit_head_to_backbone, probe_backbone
 from mmjigsaw.registry import MODELS
-from mmjigsaw.utils import ConfigError
 
 HEAD = dict(type='DenseERFHead', num_classes=3)
 

@@ -16,9 +16,9 @@ from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
+from mmjigsaw.converters.backbone_export import (BACKBONE_PREFIX, export_backbone, extract_backbone_state,
+                                                 fit_to_backbone)
 from mmjigsaw.engine import load_checkpoint_safely
-from mmjigsaw.models.converters.backbone_export import (BACKBONE_PREFIX, export_backbone, extract_backbone_state,
-                                                        fit_to_backbone)
 from helpers import ROOT, assert_erf_table_refreshed, tiny_pretrain
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')

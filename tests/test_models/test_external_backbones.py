@@ -10,11 +10,11 @@ import torch
 import torchvision
 from torch import nn
 
+from mmjigsaw.converters.backbone_export import export_backbone
+from mmjigsaw.errors import ConfigError, DataError
 from mmjigsaw.models.backbones._external import load_into, load_local_weights
 from mmjigsaw.models.backbones.torchvision_backbone import stage_ends
-from mmjigsaw.models.converters.backbone_export import export_backbone
 from mmjigsaw.registry import MODELS
-from mmjigsaw.utils import ConfigError, DataError
 from helpers import crafted_checkpoint
 
 

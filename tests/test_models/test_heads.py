@@ -3,9 +3,9 @@ import math
 import pytest
 import torch
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.models.heads import BlockwiseClsHead, DenseERFHead, GlobalClsHead
 from mmjigsaw.structures import JigsawDataSample
-from mmjigsaw.utils import ConfigError
 
 # a 128 px canvas cut at 32 with stride 32: a 4x4 map, R1 = 1 cell, R2 = 3, R3 = 3, R4 = 9
 TEMPLATE = dict(canvas=128, cut=32)

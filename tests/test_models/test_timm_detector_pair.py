@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from mmjigsaw.models.converters.backbone_export import export_backbone
+from mmjigsaw.converters.backbone_export import export_backbone
 from helpers import ROOT, in_process_run, tiny_pretrain
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')

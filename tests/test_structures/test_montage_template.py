@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.structures import MontageTemplate
-from mmjigsaw.utils import ConfigError
 
 
 def test_regions_of_the_papers_template():

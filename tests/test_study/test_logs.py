@@ -3,9 +3,9 @@ import json
 
 import pytest
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.study.logs import (last_logged, load_json_log, logged_scalars, read_records, resolve_log, run_name,
                                  training_seconds)
-from mmjigsaw.utils.errors import DataError
 
 
 def _log(work_dir, stamp, records):

@@ -5,9 +5,9 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.study.cells import EqualComputeCell
 from mmjigsaw.study.plan import PARTS, load_study, parse_only
-from mmjigsaw.utils.errors import ConfigError
 from helpers import ROOT
 
 STUDY = osp.join(ROOT, 'configs', 'reproduce', 'reproduce_demo.py')

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mmjigsaw.datasets.voc import voc_to_coco
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'dataset_converters', 'voc2coco.py')

@@ -2,7 +2,8 @@ import pytest
 import torch
 import torch.distributed as torch_dist
 
-from mmjigsaw.utils import ConfigError, run_cli
+from mmjigsaw.apis import run_cli
+from mmjigsaw.errors import ConfigError
 
 
 def test_a_config_error_prints_one_line_and_exits_2(capsys):

@@ -11,9 +11,10 @@ beside it), or a work dir (its newest run). One panel per key, one line per log.
 """
 import argparse
 
+from mmjigsaw.apis import run_cli
+from mmjigsaw.errors import DataError
 from mmjigsaw.study.curves import default_keys, plot_curves
 from mmjigsaw.study.logs import load_json_log, resolve_log
-from mmjigsaw.utils import DataError, run_cli
 
 
 def parse_args():

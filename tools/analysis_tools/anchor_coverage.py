@@ -15,7 +15,7 @@ import argparse
 from mmengine.config import DictAction
 
 from mmjigsaw.analysis import config_anchor_coverage
-from mmjigsaw.utils import load_config, run_cli
+from mmjigsaw.apis import load_config, run_cli
 
 
 def parse_args():

@@ -15,8 +15,8 @@ montage i of each store being the same draw. The last line is JSON.
 import argparse
 import json
 
+from mmjigsaw.apis import run_cli
 from mmjigsaw.benchmark import montage_difference, one_thread, pipeline_rates, store_summary
-from mmjigsaw.utils import run_cli
 
 
 def parse_args():

@@ -23,10 +23,10 @@ from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
+from mmjigsaw.apis import load_config, run_cli
 from mmjigsaw.engine import use_mixed_precision
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import MODELS
-from mmjigsaw.utils import load_config, run_cli
 
 WARMUP_ITERS = 5
 

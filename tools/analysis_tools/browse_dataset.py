@@ -9,8 +9,8 @@ import os.path as osp
 
 from mmengine.config import DictAction
 
+from mmjigsaw.apis import load_config, run_cli
 from mmjigsaw.registry import DATASETS
-from mmjigsaw.utils import load_config, run_cli
 from mmjigsaw.visualization import draw_montage, image_grid, save_rgb_png
 
 PER_GRID = 16

@@ -30,8 +30,8 @@ import os
 import os.path as osp
 import sys
 
+from mmjigsaw.apis import run_cli
 from mmjigsaw.study import PARTS, CellRunner, Results, StudyLayout, load_study, parse_only, run_steps, write_report
-from mmjigsaw.utils import run_cli
 
 
 def parse_args():

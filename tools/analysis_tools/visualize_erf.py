@@ -11,10 +11,10 @@ import argparse
 from mmengine.config import DictAction
 from mmengine.dataset import pseudo_collate
 
+from mmjigsaw.apis import load_config, run_cli
 from mmjigsaw.engine import load_checkpoint_safely
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import DATASETS, MODELS
-from mmjigsaw.utils import load_config, run_cli
 from mmjigsaw.visualization import draw_erf_grid, region_centre_positions, save_rgb_png
 
 

@@ -9,8 +9,9 @@ XML, a missing image, a class not in --classes) it names the file, exits 2 and w
 """
 import argparse
 
+from mmjigsaw.apis import run_cli
 from mmjigsaw.datasets import voc_to_coco
-from mmjigsaw.utils import atomic_write_json, run_cli
+from mmjigsaw.utils import atomic_write_json
 
 
 def parse_args():

@@ -9,7 +9,7 @@ import argparse
 
 from mmengine.config import DictAction
 
-from mmjigsaw.utils import load_config, run_cli
+from mmjigsaw.apis import load_config, run_cli
 
 
 def parse_args():

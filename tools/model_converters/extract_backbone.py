@@ -18,8 +18,8 @@ weights_only=True too: a checkpoint whose pickle would run code is refused.
 """
 import argparse
 
-from mmjigsaw.models.converters import EXPORT_LAYOUTS, export_backbone
-from mmjigsaw.utils import run_cli
+from mmjigsaw.apis import run_cli
+from mmjigsaw.converters import EXPORT_LAYOUTS, export_backbone
 
 
 def main():

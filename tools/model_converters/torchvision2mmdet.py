@@ -18,8 +18,9 @@ import time
 
 import torch
 
-from mmjigsaw.models.converters import IMAGENET_WEIGHTS, convert_imagenet_weights, imagenet_weights_path
-from mmjigsaw.utils import file_sha256, run_cli
+from mmjigsaw.apis import run_cli
+from mmjigsaw.converters import IMAGENET_WEIGHTS, convert_imagenet_weights, imagenet_weights_path
+from mmjigsaw.utils import file_sha256
 
 
 def main():

@@ -5,9 +5,9 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.registry import TRANSFORMS
 from mmjigsaw.structures import MontageTemplate
-from mmjigsaw.utils import ConfigError
 
 
 def place_sample(img: np.ndarray, region_hw: Tuple[int, int], scale: float, flip: bool,

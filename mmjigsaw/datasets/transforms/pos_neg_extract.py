@@ -4,8 +4,8 @@ from typing import Dict
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.registry import TRANSFORMS
-from mmjigsaw.utils import DataError
 from ..sample_extraction import extract_image_samples
 
 

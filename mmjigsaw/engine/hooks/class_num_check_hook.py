@@ -1,9 +1,9 @@
 """Refusing a montage head whose class count differs from its training data's."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.registry import HOOKS
-from mmjigsaw.utils import ConfigError
+from ..distributed import unwrapped_model
 
 
 @HOOKS.register_module()
@@ -17,7 +17,7 @@ class ClassNumCheckHook(Hook):
     """
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrapped_model(runner)
         head = getattr(model, 'head', None)
         classes = getattr(runner.train_dataloader.dataset, 'metainfo', {}).get('classes')
         if head is None or not hasattr(head, 'num_classes') or not classes or classes[-1] != 'background':

@@ -7,21 +7,16 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.dist import all_reduce, get_dist_info
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import HOOKS
+from ..distributed import unwrapped_model
 
 #: Runtime-info key of the latest refresh in the runner's message hub, for hooks that draw it
 #: (:class:`ERFVisualizationHook`): ``dict(iter, interval, erf, data)``, ``erf`` the (P, H, W) maps
 #: averaged over ranks and ``data`` the preprocessed montages they were computed on. Not saved in
 #: checkpoints.
 ERF_REFRESH_INFO = 'erf_refresh'
-
-
-def unwrapped_model(runner) -> torch.nn.Module:
-    """The runner's model, without its distributed wrapper if it has one."""
-    return runner.model.module if is_model_wrapper(runner.model) else runner.model
 
 
 @HOOKS.register_module()

@@ -10,7 +10,8 @@ from mmengine.hooks import Hook
 
 from mmjigsaw.registry import HOOKS
 from mmjigsaw.visualization import draw_erf_evolution, draw_erf_grid, region_centre_positions, save_rgb_png
-from .erf_update_hook import ERF_REFRESH_INFO, ERFUpdateHook, unwrapped_model
+from ..distributed import unwrapped_model
+from .erf_update_hook import ERF_REFRESH_INFO, ERFUpdateHook
 
 #: The ERF evolution keeps each position's map at 1/EVOLUTION_SHRINK of the canvas side (112 px of 224),
 #: scaled to its maximum, in float16: about 100 KB per refresh in a checkpoint for four positions.

@@ -9,7 +9,7 @@ from mmengine.model.weight_init import initialize
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from mmjigsaw.utils import ConfigError, DataError
+from mmjigsaw.errors import ConfigError, DataError
 
 #: prefixes that wrap a backbone's own keys in common checkpoints
 WRAPPER_PREFIXES = ('module.', 'backbone.', 'model.')

@@ -5,8 +5,8 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.registry import MODELS
-from mmjigsaw.utils import ConfigError
 from ._external import freeze, import_library, init_wrapped_model, set_norm_eval
 
 RESNET_STEM = ('conv1', 'bn1', 'relu', 'maxpool')

@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.structures import JigsawDataSample, MontageTemplate
-from mmjigsaw.utils import ConfigError
 from ..erf import own_region_share
 from ..utils import deepest_feature
 

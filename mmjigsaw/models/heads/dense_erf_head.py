@@ -4,8 +4,8 @@ import warnings
 import torch
 from torch import nn
 
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.registry import MODELS
-from mmjigsaw.utils import ConfigError
 from ..erf import blockwise_weight_table, erf_weight_table
 from .base_montage_head import BaseMontageHead, soft_cross_entropy
 

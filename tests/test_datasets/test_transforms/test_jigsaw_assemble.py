@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from mmjigsaw.datasets.transforms import JigsawAssemble, PackJigsawInputs, place_sample
-from mmjigsaw.utils import ConfigError
+from mmjigsaw.errors import ConfigError
 
 COLOURS = {0: 10, 1: 60, 2: 120, 3: 200}
 

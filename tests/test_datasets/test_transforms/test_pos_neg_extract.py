@@ -3,7 +3,7 @@ import pytest
 
 from mmjigsaw.datasets.sample_extraction import extract_image_samples
 from mmjigsaw.datasets.transforms import PosNegExtract
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 
 
 def test_transform_cuts_the_same_samples_as_the_function():

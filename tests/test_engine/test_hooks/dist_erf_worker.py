@@ -11,9 +11,9 @@ import torch
 import torch.distributed as dist
 from mmengine.runner import Runner
 
+from mmjigsaw.apis import register_all_modules
 from mmjigsaw.engine import init_distributed
 from mmjigsaw.models import compute_erf
-from mmjigsaw.utils import register_all_modules
 from helpers import tiny_pretrain_cfg
 
 

@@ -4,7 +4,7 @@ from typing import Callable
 
 import torch.distributed as torch_dist
 
-from .errors import ConfigError, DataError
+from mmjigsaw.errors import ConfigError, DataError
 
 
 def run_cli(main: Callable[[], None]) -> None:

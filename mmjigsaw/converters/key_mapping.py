@@ -4,7 +4,7 @@ from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import torch
 
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 
 #: (source module prefix, target module prefix) pairs, e.g. ('features.0.0', 'conv1.conv')
 PrefixPairs = Sequence[Tuple[str, str]]

@@ -103,8 +103,8 @@ def _classifier_checkpoint(folder, backbone, num_classes=7, head='DenseERFHead')
 class TestTorchvisionLayout:
 
     def test_mobilenet_v2_has_exactly_torchvisions_keys_and_shapes_and_the_head_as_classifier(self, tmp_path):
-        from mmjigsaw.models.converters import imagenet_weights_path
-        from mmjigsaw.models.converters.backbone_export import export_backbone
+        from mmjigsaw.converters import imagenet_weights_path
+        from mmjigsaw.converters.backbone_export import export_backbone
         src, model = _classifier_checkpoint(tmp_path, dict(type='mmdet.MobileNetV2', out_indices=(7, )))
         out = str(tmp_path / 'tv.pth')
         result = export_backbone(src, out, to='torchvision')
@@ -119,7 +119,7 @@ class TestTorchvisionLayout:
         torch.testing.assert_close(state['classifier.1.weight'], model.head.conv.weight.flatten(1), rtol=0, atol=0)
 
     def test_resnet_keeps_its_keys_and_gains_fc(self, tmp_path):
-        from mmjigsaw.models.converters.backbone_export import export_backbone
+        from mmjigsaw.converters.backbone_export import export_backbone
         src, model = _classifier_checkpoint(tmp_path, dict(type='mmdet.ResNet', depth=18, out_indices=(3, )),
                                             head='GlobalClsHead')
         out = str(tmp_path / 'tv.pth')
@@ -129,7 +129,7 @@ class TestTorchvisionLayout:
         torch.testing.assert_close(state['fc.weight'], model.head.fc.weight, rtol=0, atol=0)
 
     def test_the_dense_head_as_classifier_is_the_mean_of_its_dense_logits(self, tmp_path):
-        from mmjigsaw.models.converters import head_as_classifier
+        from mmjigsaw.converters import head_as_classifier
         _, model = _classifier_checkpoint(tmp_path, dict(type='mmdet.ResNet', depth=18, base_channels=8,
                                                          out_indices=(3, )))
         weight, bias = head_as_classifier(model.state_dict())
@@ -148,7 +148,7 @@ class TestTorchvisionLayout:
 
     @pytest.mark.parametrize('arch', ['resnet50', 'mobilenet_v2'])
     def test_strict_load_into_torchvision(self, arch, tmp_path):
-        from mmjigsaw.models.converters.backbone_export import export_backbone
+        from mmjigsaw.converters.backbone_export import export_backbone
         backbone = (dict(type='mmdet.ResNet', depth=50, out_indices=(3, )) if arch == 'resnet50'
                     else dict(type='mmdet.MobileNetV2', out_indices=(7, )))
         src, model = _classifier_checkpoint(tmp_path, backbone)
@@ -178,7 +178,7 @@ class TestDetectorFit:
                 out_indices=(0, 1, 2, 3), convert_weights=False)
 
     def test_keys_only_pre_training_has_are_dropped_and_swin_keys_get_the_backbone_prefix(self, tmp_path):
-        from mmjigsaw.models.converters.backbone_export import export_backbone
+        from mmjigsaw.converters.backbone_export import export_backbone
         src, model = _classifier_checkpoint(tmp_path, self.SWIN)
         out = str(tmp_path / 'b.pth')
         result = export_backbone(src, out, detector=_tiny_swin_detector(tmp_path, (1, 2, 3)))

@@ -4,7 +4,7 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-from .errors import ConfigError
+from mmjigsaw.errors import ConfigError
 from .setup_env import register_all_modules
 
 

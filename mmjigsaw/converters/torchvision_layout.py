@@ -15,7 +15,7 @@ from typing import Dict, Mapping, Optional, Tuple
 
 import torch
 
-from mmjigsaw.utils import DataError
+from mmjigsaw.errors import DataError
 from .mobilenet_v2 import mmdet_to_torchvision_mobilenet_v2
 
 #: every key of an mmdet ResNet / ResNeXt (pytorch or caffe style, plain stem) that torchvision also has

@@ -5,7 +5,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 import torch
 
 from mmjigsaw.engine import load_checkpoint_safely
-from mmjigsaw.utils import ConfigError, DataError
+from mmjigsaw.errors import ConfigError, DataError
 
 BACKBONE_PREFIX = 'backbone.'
 #: mmdet's SwinTransformer.init_weights keeps only ``backbone.*`` keys of a Pretrained checkpoint
@@ -91,7 +91,7 @@ def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[st
         to: ``'mmdet'``: the backbone's own key names, as the detector's backbone has them;
             ``'torchvision'``: a ResNet or MobileNetV2 (mmdet's, or a TorchvisionBackbone) in
             torchvision's layout with the montage head as its classifier (see
-            :mod:`mmjigsaw.models.converters.torchvision_layout`); ``'timm'``: a TimmBackbone's model in
+            :mod:`mmjigsaw.converters.torchvision_layout`); ``'timm'``: a TimmBackbone's model in
             timm's layout, for ``timm.create_model(name, num_classes=0)``.
         detector: a detector config (``to='mmdet'`` only): write exactly the keys of its backbone,
             checked key by key and shape by shape, dropping pre-training-only keys.
@@ -106,11 +106,11 @@ def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[st
     if to != 'mmdet' and detector:
         raise ConfigError(f'--detector applies to the mmdet layout, not --to {to}.')
     if to == 'torchvision':
-        from mmjigsaw.models.converters.torchvision_layout import describe, head_as_classifier, to_torchvision_layout
+        from mmjigsaw.converters.torchvision_layout import describe, head_as_classifier, to_torchvision_layout
         state, arch = to_torchvision_layout(state, head_as_classifier(checkpoint.get('state_dict', checkpoint)))
         note = describe(arch, state)
     elif to == 'timm':
-        from mmjigsaw.models.converters.torchvision_layout import unwrap
+        from mmjigsaw.converters.torchvision_layout import unwrap
         state = unwrap(state)
         note = "timm's layout: loads strict=True into timm.create_model(model_name, num_classes=0)"
     elif detector:

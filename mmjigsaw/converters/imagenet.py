@@ -7,7 +7,8 @@ from typing import Callable, Dict, NamedTuple
 
 import torch
 
-from mmjigsaw.utils import DataError, file_sha256
+from mmjigsaw.errors import DataError
+from mmjigsaw.utils import file_sha256
 from .key_mapping import check_state_matches
 from .mobilenet_v2 import torchvision_to_mmdet_mobilenet_v2
 

@@ -8,8 +8,8 @@ import torchvision
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 
-from mmjigsaw.models.converters import (IMAGENET_WEIGHTS, imagenet_weights_path, mmdet_to_torchvision_mobilenet_v2,
-                                        torchvision_to_mmdet_mobilenet_v2)
+from mmjigsaw.converters import (IMAGENET_WEIGHTS, imagenet_weights_path, mmdet_to_torchvision_mobilenet_v2,
+                                 torchvision_to_mmdet_mobilenet_v2)
 from mmjigsaw.utils import file_sha256
 from helpers import run_tool
 
@@ -85,7 +85,7 @@ def test_mapping_covers_the_real_file_both_ways(imagenet_file):
 
 
 def test_unknown_keys_are_refused_not_dropped():
-    from mmjigsaw.utils import DataError
+    from mmjigsaw.errors import DataError
     state = _mmdet_mobilenet_v2().state_dict()
     state['layer8.0.conv.weight'] = torch.zeros(1)
     with pytest.raises(DataError, match='layer8.0.conv.weight'):
@@ -136,7 +136,7 @@ def test_converted_imagenet_backbone_recognises_a_photo(imagenet_file, photo):
     in the photo (bow tie 457 first; military uniform 652, mortarboard 667, suit 834 in the top 5),
     with torchvision's probabilities: the weights compute features, not just load. Swapping two
     residual blocks of a stage, which every key/shape check accepts, moves the top-1 to 652."""
-    from mmjigsaw.models.converters import convert_imagenet_weights
+    from mmjigsaw.converters import convert_imagenet_weights
     backbone = _mmdet_mobilenet_v2()
     backbone.load_state_dict(convert_imagenet_weights('mobilenet_v2'), strict=True)
     source = torch.load(imagenet_file, weights_only=True)
