@@ -69,6 +69,8 @@ def test_detector_configs_build_and_follow_the_fine_tuning_schedule(path):
     weights = pretrained_weights(cfg.model.backbone)
     if 'jigsaw-pre' in path or 'imagenet-pre' in path:
         assert weights.endswith('.pth')
+    elif '_direct-' in path:  # the direct detection pre-training control: the whole detector, or nothing
+        assert weights is None and (cfg.get('load_from') or '').endswith('.pth') == ('_direct-pre_' in path)
     else:
         assert '_scratch_' in path and weights is None
     if path.endswith('_coco.py'):
@@ -77,7 +79,7 @@ def test_detector_configs_build_and_follow_the_fine_tuning_schedule(path):
 
 
 SCRATCH = [p for p in DET if '_scratch_' in osp.basename(p)]
-PRETRAINED = [p for p in DET if '-pre_' in osp.basename(p)]
+PRETRAINED = [p for p in DET if '-pre_' in osp.basename(p) and '_direct-' not in osp.basename(p)]
 
 
 def _train_mode_backbone(path):

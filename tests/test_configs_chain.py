@@ -89,6 +89,10 @@ def test_detector_config_header_chain(path):
         assert checkpoint == out
     elif convert:
         assert convert[0][-1] == checkpoint
+    elif '_direct-pre_' in path:  # the whole detector from the direct pre-training's last checkpoint
+        (train,) = commands(text, 'tools/train.py')
+        epochs = Config.fromfile(osp.join(ROOT, train[1])).train_cfg.max_epochs
+        assert Config.fromfile(path).load_from == osp.join(train_work_dir(train[1]), f'epoch_{epochs}.pth')
     else:  # the demo detector: tools/run_demo.py exports to work_dirs/demo/backbone.pth
         assert '`make demo` exports the backbone' in text and checkpoint == 'work_dirs/demo/backbone.pth'
 
