@@ -23,7 +23,7 @@ except UnsafeCheckpointError as err:
 
 @pytest.mark.slow  # starts a process
 @pytest.mark.parametrize('setup, loads', [
-    ('from mmjigsaw.utils import register_all_modules; register_all_modules()', True),
+    ('from mmjigsaw.apis import register_all_modules; register_all_modules()', True),
     ('', False),
 ])
 def test_checkpoints_saved_after_register_all_modules_load_back(tmp_path, setup, loads):
