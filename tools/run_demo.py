@@ -1,22 +1,24 @@
-"""The main job on the built-in demo data (what `make demo` runs).
+"""The main job on the built-in demo data (what `make demo` runs): Montage pre-training + L fine-tuning
+epochs against random init at equal compute, one seed, in about 15 minutes on 2 CPU cores.
 
-    python tools/run_demo.py [--work-dir work_dirs/demo] [--data data/demo]
+    python tools/run_demo.py [--work-dir work_dirs/demo] [--data DATA]
 
-1. render the demo detection dataset (kept if already complete);
-2. extract its samples into a store (kept if already complete);
+1. render the demo detection dataset (configs/reproduce/make_demo.py: its size and seed; kept if complete);
+2. extract its samples into a store (kept if complete);
 3. save montage pictures;
-4. Montage pre-training with the ERF hook (configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py),
-   and its backbone exported;
+4. Montage pre-training with the ERF hook, and its backbone exported;
 5. draw the ERF maps of the trained and of a random network;
-6. fine-tune the same detector twice with the same schedule, from the exported backbone (fine-tuned
-   the paper's way: frozen stem and BN) and from random initialisation (a fair baseline: every
-   layer trains, BN normalises with batch statistics), and evaluate both (COCO box AP);
-7. print one table and write it to WORK_DIR/summary.json.
+6. fine-tune Faster R-CNN from the exported backbone (the paper's way: frozen stem and BN) for L epochs,
+   box AP after every epoch;
+7. fine-tune it from random initialisation (every layer trains, BN in train mode) for L + E epochs,
+   E = round(P / f_m): P the pre-training's measured CPU seconds, f_m one Montage fine-tuning epoch's;
+8. plot box AP against compute (pre-training included) for both: WORK_DIR/compute_curve.png;
+9. draw both detectors' detections on the same val images beside the ground truth: WORK_DIR/detections.png;
+then print one table and write WORK_DIR/summary.json.
 
-It is a one-seed run of the reproduction study's runner (mmjigsaw.study.demo), from the repository
-root. The comparison at equal compute (the scratch detector given the pre-training's cost as extra
-epochs), over several seeds and fine-tuning lengths, is the reproduction study's
-(tools/analysis_tools/reproduce.py, docs/reproduction.md): it does not fit the demo's 15 minutes.
+It is one seed of the reproduction study's runner (mmjigsaw.study.demo), from the repository root; one
+seed cannot decide, the study (several seeds and lengths, a paired test) is
+tools/analysis_tools/reproduce.py, docs/reproduction.md.
 """
 import argparse
 import json
@@ -30,19 +32,20 @@ from mmjigsaw.study.demo import run_demo, summary_table
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--work-dir', default='work_dirs/demo')
-    parser.add_argument('--data', default='data/demo')
+    parser.add_argument('--data', default='', help='data folder (default: the demo config\'s, data/make_demo)')
     args = parser.parse_args()
     root = os.getcwd()
     try:
-        summary = run_demo(osp.join(root, args.work_dir), osp.join(root, args.data), root)
+        summary = run_demo(osp.join(root, args.work_dir), root, data_root=args.data and osp.join(root, args.data))
     except ToolFailed as err:
         raise SystemExit(f'step failed: {err}') from None
     with open(osp.join(root, args.work_dir, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=1)
     print(summary_table(summary))
-    print(f'wrote {osp.join(args.work_dir, "summary.json")}, montages in {args.work_dir}/montages/, '
-          f'ERF maps {args.work_dir}/erf_trained.png and erf_random.png, heat maps per refresh in '
-          f'{args.work_dir}/pretrain/erf/')
+    print(f'wrote {args.work_dir}/summary.json, {args.work_dir}/compute_curve.png (box AP against compute), '
+          f'{args.work_dir}/detections.png (both detectors on the same val images), montages in '
+          f'{args.work_dir}/montages/, ERF maps {args.work_dir}/erf_trained.png and erf_random.png, heat maps per '
+          f'refresh in {args.work_dir}/pretrain/erf/')
 
 
 if __name__ == '__main__':

@@ -1,28 +1,38 @@
-"""The demo (``make demo``): a one-seed study of the method against random init, run by the study's runner.
+"""The demo (``make demo``): one seed of Montage pre-training + L epochs against random init at equal compute.
 
-Its plan is the reproduction study's (``configs/reproduce/reproduce_demo.py``) cut to the ResNet-18
-backbone, the method's pre-training and one seed at the initialisation part's length; it writes where
-the demo configs read (``WORK_DIR/backbone.pth``, ``DATA/store_train``), keeps its checkpoints and adds
-montage pictures and ERF maps.
+Its plan is ``configs/reproduce/make_demo.py`` (the study config cut to the demo: fewer images, one
+seed, ResNet-18, a shorter pre-training, box AP after every epoch), run by the study's runner. Random
+init gets E = round(P / f_m) extra fine-tuning epochs (:func:`extra_epochs`), P and f_m measured in the
+demo's own runs. It writes ``summary.json``, ``compute_curve.png`` (box AP against compute),
+``detections.png`` (both detectors on the same val images beside the ground truth), montage pictures
+and ERF maps.
 """
+import json
 import os
 import os.path as osp
 import shutil
 import time
 from dataclasses import replace
-from typing import Dict
+from typing import Dict, List, Tuple
 
+import cv2
+import numpy as np
+from mmengine.config import Config
+
+from mmjigsaw.visualization import CurveArm, draw_boxes, fit_image, panel_rows, plot_compute_curve, save_rgb_png, titled
 from .cells import Cell
-from .plan import InitPart, StudyPlan, load_study
+from .logs import logged_scalars
+from .plan import StudyPlan, load_study
 from .results import Results
 from .runner import CellRunner, StudyLayout
 
-DEMO_STUDY = 'configs/reproduce/reproduce_demo.py'
-BACKBONE, VARIANT, SEED = 'r18', 'erf', 0
+DEMO_CONFIG = 'configs/reproduce/make_demo.py'
 #: Lines of a training log that the terminal shows (the whole log goes to a file).
-PROGRESS_MARKS = ('Iter(train)', 'Epoch(train)', 'Epoch(val)', 'ERFUpdateHook', 'bbox_mAP_copypaste')
+PROGRESS_MARKS = ('Epoch(train)', 'Epoch(val)', 'ERFUpdateHook', 'bbox_mAP_copypaste')
 LABELS = dict(pretrained='Montage pre-trained (frozen stem and BN)',
               scratch='random init (every layer trains, BN in train mode)')
+#: RGB colours of the ground truth and of each detector, in both figures.
+COLOURS = dict(truth=(40, 170, 40), pretrained=(214, 39, 40), scratch=(31, 119, 180))
 
 
 class DemoLayout(StudyLayout):
@@ -50,14 +60,152 @@ class DemoLayout(StudyLayout):
         return None
 
 
-def demo_plan(data_root: str, root: str, quick: bool = False) -> StudyPlan:
-    """The study's plan cut to the demo, its data under ``data_root`` and its store where the demo
-    pre-training config reads it (``quick``: the study's tiny data and schedules, for the tests)."""
-    plan = load_study(osp.join(root, DEMO_STUDY), quick=quick, root=root)
-    length = plan.parts['init'].length
-    return replace(plan, data=replace(plan.data, root=data_root),
-                   stores=dict(context=replace(plan.stores['context'], folder='store_train')),
-                   parts=dict(init=InitPart((BACKBONE, ), length, (SEED, ))))
+def demo_settings(root: str) -> Config:
+    """The ``demo`` section of the demo config: variant, run options, what the detections figure shows."""
+    return Config.fromfile(osp.join(root, DEMO_CONFIG)).demo
+
+
+def demo_plan(root: str, quick: bool = False, data_root: str = '') -> StudyPlan:
+    """The demo config's plan with the demo's run options (``quick``: the study's tiny data and
+    schedules, for the tests; their options win); ``data_root`` replaces the config's data folder."""
+    plan = load_study(osp.join(root, DEMO_CONFIG), quick=quick, root=root)
+    demo = demo_settings(root)
+    plan = replace(plan, pretrain_options={**demo.pretrain_options, **plan.pretrain_options},
+                   finetune_options={**demo.finetune_options, **plan.finetune_options})
+    return replace(plan, data=replace(plan.data, root=data_root)) if data_root else plan
+
+
+def extra_epochs(pretrain_compute: float, epoch_compute: float) -> int:
+    """E = round(P / f_m), at least 1: the extra fine-tuning epochs that give random init the Montage
+    pre-training's compute ``P``, counted in Montage fine-tuning epochs of compute ``f_m`` (same unit).
+    A random-init epoch costs more (nothing frozen), so random init gets at least equal compute."""
+    return max(1, round(pretrain_compute / epoch_compute))
+
+
+def epoch_compute(rec: Dict) -> float:
+    """CPU seconds of one fine-tuning epoch of a run: its CPU time times the share of its wall time
+    spent in training iterations (start-up and the evaluations left out), over its epochs."""
+    return rec['cpu_seconds'] * min(1.0, rec['train_seconds'] / rec['seconds']) / rec['epochs']
+
+
+def ap_per_epoch(work_dir: str) -> List[float]:
+    """Box AP (0-1) logged after each epoch of a run evaluated every epoch, first epoch first."""
+    return [r['coco/bbox_mAP'] for r in sorted(logged_scalars(work_dir), key=lambda r: r.get('step', 0))
+            if 'coco/bbox_mAP' in r]
+
+
+def arm_summary(rec: Dict, pretrain_compute: float = 0.0) -> Dict:
+    """One detector's record as the summary holds it: epochs, compute (CPU s: pre-training + epochs x
+    one epoch's), box AP after every epoch (mmdet's logged value, 3 decimals), its final box AP (the
+    runner's) and its wall seconds."""
+    per_epoch = epoch_compute(rec)
+    curve = ap_per_epoch(rec['work_dir'])
+    return dict(epochs=rec['epochs'], epoch_cpu_seconds=round(per_epoch, 2),
+                compute_cpu_seconds=round(pretrain_compute + rec['epochs'] * per_epoch, 1),
+                bbox_mAP=rec['bbox_mAP'], seconds=rec['seconds'],
+                curve=[dict(epoch=e, compute_cpu_seconds=round(pretrain_compute + e * per_epoch, 1), bbox_mAP=ap)
+                       for e, ap in enumerate(curve, start=1)])
+
+
+def _hex(rgb: Tuple[int, int, int]) -> str:
+    return '#%02x%02x%02x' % rgb
+
+
+def save_compute_curve(summary: Dict, path: str) -> str:
+    """The PNG of box AP against compute (CPU s) of both arms, one point per epoch; returns ``path``."""
+    arms = summary['arms']
+    pre, scratch = arms['pretrained'], arms['scratch']
+    curves = [CurveArm(f"Montage pre-training + {pre['epochs']} epochs: {pre['compute_cpu_seconds']:.0f} CPU s "
+                       f"({summary['pretrain_cpu_seconds']:.0f} + {pre['epochs']} x {pre['epoch_cpu_seconds']:.1f})",
+                       _hex(COLOURS['pretrained']), [p['epoch'] for p in pre['curve']],
+                       [p['compute_cpu_seconds'] for p in pre['curve']], [p['bbox_mAP'] for p in pre['curve']],
+                       pretrain=summary['pretrain_cpu_seconds']),
+              CurveArm(f"random init, {scratch['epochs']} epochs: {scratch['compute_cpu_seconds']:.0f} CPU s "
+                       f"({scratch['epochs']} x {scratch['epoch_cpu_seconds']:.1f})",
+                       _hex(COLOURS['scratch']), [p['epoch'] for p in scratch['curve']],
+                       [p['compute_cpu_seconds'] for p in scratch['curve']], [p['bbox_mAP'] for p in scratch['curve']])]
+    plot_compute_curve(
+        curves, path, f"make demo, seed {summary['seed']}: Montage vs random init at equal compute "
+        f"(E = {summary['extra_epochs']} extra epochs)",
+        note='Compute: CPU seconds of the training iterations (start-up and evaluation not counted). One seed '
+             'cannot decide;\nthe study with several seeds and a paired test: docs/reproduction.md')
+    return path
+
+
+def detect(config: Config, work_dir: str, images: List[str]) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(boxes (N, 4) x1 y1 x2 y2 in image pixels, labels (N,), scores (N,) 0-1) of each image, from the
+    last checkpoint in ``work_dir`` of the detector ``config``, on the CPU."""
+    from mmdet.apis import inference_detector, init_detector
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        model = init_detector(config, f.read().strip(), device='cpu')
+    return [(r.pred_instances.bboxes.numpy(), r.pred_instances.labels.numpy(), r.pred_instances.scores.numpy())
+            for r in inference_detector(model, images)]
+
+
+def save_detections(runner: CellRunner, models: Dict[str, Tuple[Config, str]], summary: Dict, spec: Config,
+                    path: str) -> str:
+    """The PNG of the first ``spec.num_images`` val images, one row each: the ground truth, then each
+    detector's boxes scoring at least ``spec.score_thr`` (at most ``spec.max_boxes``); returns ``path``.
+
+    Args:
+        models: name ('pretrained', 'scratch') -> (its resolved config, its work dir).
+    """
+    with open(runner.split('val', 'ann')) as f:
+        coco = json.load(f)
+    classes = [c['name'] for c in sorted(coco['categories'], key=lambda c: c['id'])]
+    index = {c['id']: i for i, c in enumerate(sorted(coco['categories'], key=lambda c: c['id']))}
+    shown = sorted(coco['images'], key=lambda im: im['id'])[:spec.num_images]
+    files = [osp.join(runner.split('val', 'img'), im['file_name']) for im in shown]
+    found = {name: detect(config, work_dir, files) for name, (config, work_dir) in models.items()}
+    rows = []
+    for i, (im, file) in enumerate(zip(shown, files)):
+        anns = [a for a in coco['annotations'] if a['image_id'] == im['id']]
+        truth = np.array([[x, y, x + w, y + h] for x, y, w, h in (a['bbox'] for a in anns)]).reshape(-1, 4)
+        kept = {}
+        for name, dets in found.items():
+            boxes, labels, scores = dets[i]
+            keep = np.argsort(-scores)[:spec.max_boxes]
+            keep = keep[scores[keep] >= spec.score_thr]
+            kept[name] = (boxes[keep], labels[keep], scores[keep])
+        img, (truth, *boxes) = fit_image(cv2.imread(file)[..., ::-1], [truth, *(k[0] for k in kept.values())],
+                                         spec.size)
+        row = [titled(draw_boxes(img, truth, [index[a['category_id']] for a in anns], classes, COLOURS['truth']),
+                      f'{im["file_name"]}: ground truth')]
+        for (name, (_, labels, scores)), b in zip(kept.items(), boxes):
+            arm = summary['arms'][name]
+            row.append(titled(draw_boxes(img, b, labels, classes, COLOURS[name], scores),
+                              f"{'Montage' if name == 'pretrained' else 'random init'}, {arm['epochs']} epoch(s) "
+                              f"(AP {arm['bbox_mAP']:.3f})"))
+        rows.append(row)
+    save_rgb_png(path, panel_rows(rows))
+    return path
+
+
+def summary_table(summary: Dict) -> str:
+    """The demo's table (markdown) and the lines under it."""
+    arms, extra = summary['arms'], summary['extra_epochs']
+    pre, scratch = arms['pretrained'], arms['scratch']
+    length = pre['epochs']
+    rows = [f"| {LABELS['pretrained']} | {length} | {summary['pretrain_cpu_seconds']:.0f} + {length} x "
+            f"{pre['epoch_cpu_seconds']:.1f} = {pre['compute_cpu_seconds']:.0f} | {pre['bbox_mAP']:.3f} |",
+            f"| {LABELS['scratch']} | {length} + {extra} = {scratch['epochs']} | {scratch['epochs']} x "
+            f"{scratch['epoch_cpu_seconds']:.1f} = {scratch['compute_cpu_seconds']:.0f} | {scratch['bbox_mAP']:.3f} |"]
+    at_length = [p['bbox_mAP'] for p in scratch['curve'] if p['epoch'] == length]
+    return '\n'.join([
+        '', f"Seed {summary['seed']}: Montage pre-training + {length} epochs against random init at equal compute "
+        f"({summary['train_images']} train, {summary['val_images']} val images)", '',
+        '| backbone init | fine-tuning epochs | compute (CPU s) | box AP (val) |', '|---|---|---|---|', *rows, '',
+        f"Equal compute: random init gets E = round(P / f_m) = round({summary['pretrain_cpu_seconds']:.0f} / "
+        f"{pre['epoch_cpu_seconds']:.1f}) = {extra} extra epochs, P the Montage pre-training's CPU s and f_m",
+        f"one Montage fine-tuning epoch's; a random-init epoch costs {scratch['epoch_cpu_seconds']:.1f} (nothing "
+        'frozen), so random init gets at least equal compute.',
+        *([f'Random init after {length} epochs (the same run, its lr not yet stepped): {at_length[0]:.3f}.']
+          if at_length else []),
+        f"One seed ({summary['seed']}) cannot decide: seeds move box AP by as much as such gaps. The study with "
+        'several seeds and a paired test: docs/reproduction.md (tools/analysis_tools/reproduce.py).',
+        f"Wall: pre-training {summary['pretrain_seconds']:.0f} s, fine-tuning "
+        f"{summary['finetune_seconds']['pretrained']:.0f} s and {summary['finetune_seconds']['scratch']:.0f} s, "
+        f"all steps {summary['total_seconds']:.0f} s."])
 
 
 def is_progress(line: str) -> bool:
@@ -68,55 +216,63 @@ def step(title: str) -> None:
     print(f'\n==> {title}', flush=True)
 
 
-def run_demo(work_dir: str, data_root: str, root: str, quick: bool = False) -> Dict:
-    """Run every step of the demo into ``work_dir`` (emptied first); returns its summary (box AP of
-    both detectors, 0-1, and wall seconds)."""
+def run_demo(work_dir: str, root: str, quick: bool = False, data_root: str = '') -> Dict:
+    """Run every step of the demo into ``work_dir`` (emptied first); returns its summary (the keys
+    are the README's)."""
     start = time.time()
-    plan = demo_plan(data_root, root, quick)
+    plan, demo = demo_plan(root, quick, data_root), demo_settings(root)
+    part = plan.parts['init']
+    backbone, length, seed = part.backbones[0], part.length, part.seeds[0]
     runner = CellRunner(plan, Results(), DemoLayout(work_dir), root, echo=is_progress, name='demo',
                         show_commands=True)
     shutil.rmtree(work_dir, ignore_errors=True)
     os.makedirs(work_dir)
-    step('1/7 demo detection dataset')
+    step('1/9 demo detection dataset')
     if not runner.prepare_data():
         print(f'{runner.data_root} already there')
-    step('2/7 sample store')
+    step('2/9 sample store')
     if osp.isfile(osp.join(runner.store_path('context'), 'meta.json')):
         print(f'{runner.store_path("context")} already there')
     store = runner.store('context')
-    config, store_option = plan.backbones[BACKBONE].pretrain, f'train_dataloader.dataset.store={store}'
-    step('3/7 montage pictures')
+    config = plan.backbones[backbone].pretrain
+    store_options = ('--cfg-options', f'train_dataloader.dataset.store={store}')
+    step('3/9 montage pictures')
     runner.tool(('tools/analysis_tools/browse_dataset.py', config, '--out', osp.join(work_dir, 'montages'),
-                 '--num', '16', '--cfg-options', store_option))
-    step('4/7 Montage pre-training with the ERF-adaptive dense head, and its backbone exported')
-    pre = runner.pretrain(BACKBONE, VARIANT, SEED)
-    step('5/7 ERF maps')
-    pretrain_dir = runner.layout.work_dir(Cell('pretrain', BACKBONE, VARIANT, '', 0, SEED))
+                 '--num', '16', *store_options))
+    step('4/9 Montage pre-training with the ERF-adaptive dense head, and its backbone exported')
+    pre = runner.pretrain(backbone, demo.variant, seed)
+    step('5/9 ERF maps')
+    pretrain_dir = runner.layout.work_dir(Cell('pretrain', backbone, demo.variant, '', 0, seed))
     with open(osp.join(pretrain_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
     runner.tool(('tools/analysis_tools/visualize_erf.py', config, checkpoint, '--out',
-                 osp.join(work_dir, 'erf_trained.png'), '--cfg-options', store_option))
+                 osp.join(work_dir, 'erf_trained.png'), *store_options))
     runner.tool(('tools/analysis_tools/visualize_erf.py', config, '--out', osp.join(work_dir, 'erf_random.png'),
-                 '--cfg-options', store_option))
-    detectors: Dict[str, Dict] = {}
-    cells = [s.run for s in plan.steps(['init']) if not s.run.needs_calibration]  # Montage, random init
-    for i, cell in enumerate(cells):
-        name = 'pretrained' if cell.init == 'montage' else cell.init
-        step(f'{6 + i}/{5 + len(cells)} Faster R-CNN fine-tuning from the {name} backbone')
-        detectors[name] = runner.finetune(cell)
-    return dict(pretrained_bbox_mAP=detectors['pretrained']['bbox_mAP'],
-                scratch_bbox_mAP=detectors['scratch']['bbox_mAP'], pretrain_seconds=pre['seconds'],
-                finetune_seconds={name: rec['seconds'] for name, rec in detectors.items()},
-                total_seconds=round(time.time() - start, 1))
-
-
-def summary_table(summary: Dict) -> str:
-    """The demo's table (markdown) and the lines under it."""
-    rows = [f'| {LABELS[name]} | {summary[f"{name}_bbox_mAP"]:.3f} | {summary["finetune_seconds"][name]:.0f} |'
-            for name in ('pretrained', 'scratch')]
-    return '\n'.join(['', '| backbone init | box AP (val) | fine-tune (s) |', '|---|---|---|', *rows,
-                      f'\nMontage pre-training: {summary["pretrain_seconds"]:.0f} s; all steps: '
-                      f'{summary["total_seconds"]:.0f} s',
-                      'Same fine-tuning schedule, one seed. The pre-training costs extra compute: the comparison at '
-                      'equal compute, with seeds and several lengths, is in docs/reproduction.md '
-                      '(tools/analysis_tools/reproduce.py).'])
+                 *store_options))
+    step(f'6/9 Faster R-CNN fine-tuning from the pre-trained backbone, {length} epochs, box AP after each')
+    montage = Cell('finetune', backbone, demo.variant, 'montage', length, seed)
+    pretrained = dict(runner.finetune(montage), work_dir=runner.layout.work_dir(montage))
+    arms = dict(pretrained=arm_summary(pretrained, pre['cpu_seconds']))
+    f_m = arms['pretrained']['epoch_cpu_seconds']
+    extra = extra_epochs(pre['cpu_seconds'], f_m)
+    step(f'7/9 Faster R-CNN fine-tuning from random init at equal compute: {length} + {extra} epochs '
+         f'(E = round(P / f_m) = round({pre["cpu_seconds"]:.1f} / {f_m:.2f}), CPU s), box AP after each')
+    random_init = Cell('finetune', backbone, '', 'scratch', length + extra, seed)
+    scratch = dict(runner.finetune(random_init), work_dir=runner.layout.work_dir(random_init))
+    arms['scratch'] = arm_summary(scratch)
+    summary = dict(
+        seed=seed, train_images=runner.num_train_images, val_images=plan.data.demo.num_val if plan.data.demo else None,
+        pretrained_bbox_mAP=pretrained['bbox_mAP'], scratch_bbox_mAP=scratch['bbox_mAP'],
+        pretrain_seconds=pre['seconds'], pretrain_cpu_seconds=pre['cpu_seconds'],
+        finetune_seconds=dict(pretrained=pretrained['seconds'], scratch=scratch['seconds']),
+        extra_epochs=extra, arms=arms)
+    step('8/9 box AP against compute')
+    summary['compute_curve'] = save_compute_curve(summary, osp.join(work_dir, 'compute_curve.png'))
+    step('9/9 both detectors on the same val images')
+    models = {name: (runner.resolved(plan.backbones[backbone].finetune[cell.init], runner.finetune_options(cell)),
+                     rec['work_dir'])
+              for name, cell, rec in (('pretrained', montage, pretrained), ('scratch', random_init, scratch))}
+    summary['detections'] = save_detections(runner, models, summary, demo.detections,
+                                            osp.join(work_dir, 'detections.png'))
+    summary['total_seconds'] = round(time.time() - start, 1)
+    return summary

@@ -1,61 +1,143 @@
-"""The demo: a one-seed study that writes where the demo configs read."""
-import glob
+"""The demo: one seed of Montage + L epochs against random init at equal compute, by the study's runner."""
+import json
 import os.path as osp
 
+import cv2
 import pytest
 from mmengine.config import Config
 
 from mmjigsaw.study.cells import Cell
-from mmjigsaw.study.demo import DemoLayout, demo_plan, run_demo, summary_table
+from mmjigsaw.study.demo import DemoLayout, arm_summary, demo_plan, epoch_compute, extra_epochs, run_demo, summary_table
 from mmjigsaw.study.results import Results
 from mmjigsaw.study.runner import CellRunner
 from helpers import ROOT
 
 
-def test_demo_plan_is_one_seed_of_the_method_against_random_init():
-    plan = demo_plan(osp.join(ROOT, 'data', 'demo'), ROOT)
-    assert [step.run.key for step in plan.steps(['init'])] == [
-        'finetune_r18_erf_4e_seed0', 'finetune_r18_scratch_4e_seed0', 'finetune_r18_scratch-equal-to-4e_seed0']
-    assert plan.data.demo.num_train == 300 and plan.data.demo.num_val == 100 and plan.data.demo.seed == 0
+class TestDemoPlan:
+
+    def test_the_configs_numbers_one_seed_own_data(self):
+        plan = demo_plan(ROOT)
+        assert plan.path == 'configs/reproduce/make_demo.py'
+        assert plan.data.root == 'data/make_demo' != load_study_root()  # fewer images: their own folder
+        assert (plan.data.demo.num_train, plan.data.demo.num_val, plan.data.demo.seed) == (100, 30, 0)
+        assert list(plan.parts) == ['init'] and plan.parts['init'].backbones == ('r18', )
+        assert plan.parts['init'].length == 8 and plan.parts['init'].seeds == (0, )
+        assert plan.finetune_options['train_cfg.val_interval'] == 1  # box AP after every epoch
+        assert plan.pretrain_options['train_cfg.max_iters'] == 125
+
+    def test_quick_keeps_its_tiny_runs_and_the_per_epoch_evaluation(self):
+        plan = demo_plan(ROOT, quick=True, data_root='/tmp/elsewhere')
+        assert plan.data.root == '/tmp/elsewhere' and plan.data.demo.num_train == 12
+        assert plan.pretrain_options['train_cfg.max_iters'] == 4 and plan.parts['init'].length == 1
+        assert plan.finetune_options['train_cfg.val_interval'] == 1
 
 
-def test_demo_writes_where_its_configs_read():
-    plan = demo_plan(osp.join(ROOT, 'data', 'demo'), ROOT)
+def load_study_root():
+    return Config.fromfile(osp.join(ROOT, 'configs', 'reproduce', 'reproduce_demo.py')).data.root
+
+
+def test_demo_backbone_where_the_detector_config_reads_it():
+    plan = demo_plan(ROOT)
     layout = DemoLayout(osp.join(ROOT, 'work_dirs', 'demo'))
-    runner = CellRunner(plan, Results(), layout, ROOT)
-    montage = Cell('finetune', 'r18', 'erf', 'montage', 4, 0)
+    montage = Cell('finetune', 'r18', 'erf', 'montage', 8, 0)
     detector = Config.fromfile(osp.join(ROOT, plan.backbones['r18'].finetune['montage']))
     assert osp.relpath(layout.backbone(montage.pretraining), ROOT) == detector.model.backbone.init_cfg.checkpoint
-    pretrain = Config.fromfile(osp.join(ROOT, plan.backbones['r18'].pretrain))
-    assert osp.relpath(runner.store_path('context'), ROOT) == pretrain.train_dataloader.dataset.store
     assert layout.work_dir(montage) == osp.join(ROOT, 'work_dirs', 'demo', 'det_pretrained')
     assert layout.train_log(montage.pretraining) == osp.join(ROOT, 'work_dirs', 'demo', 'pretrain.log')
+    runner = CellRunner(plan, Results(), layout, ROOT)
+    assert runner.store_path('context') == osp.join(ROOT, 'data', 'make_demo', 'store_train_context')
+
+
+class TestEqualCompute:
+
+    def test_extra_epochs_is_pretraining_over_one_montage_epoch_rounded(self):
+        assert extra_epochs(385.0, 29.0) == 13  # 13.28
+        assert extra_epochs(200.0, 29.0) == 7   # 6.90
+        assert extra_epochs(10.0, 100.0) == 1   # at least one
+
+    def test_epoch_compute_leaves_out_start_up_and_evaluation(self):
+        rec = dict(cpu_seconds=100.0, train_seconds=40.0, seconds=50.0, epochs=2)
+        assert epoch_compute(rec) == pytest.approx(40.0)  # 100 CPU s x 40/50 of the wall time, over 2 epochs
+        assert epoch_compute(dict(rec, train_seconds=60.0)) == pytest.approx(50.0)  # share at most 1
+
+    def test_arm_summary_has_one_point_per_epoch_pretraining_first(self, tmp_path):
+        logs = tmp_path / '20261130_101010' / 'vis_data'
+        logs.mkdir(parents=True)
+        records = [dict(loss=1.0, time=1.0, iter=5, epoch=1, step=5), {'coco/bbox_mAP': 0.01, 'step': 1},
+                   {'coco/bbox_mAP': 0.04, 'step': 2}]
+        (logs / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in records))
+        rec = dict(cpu_seconds=100.0, train_seconds=40.0, seconds=50.0, epochs=2, bbox_mAP=0.04,
+                   work_dir=str(tmp_path))
+        arm = arm_summary(rec, pretrain_compute=300.0)
+        assert arm['epochs'] == 2 and arm['epoch_cpu_seconds'] == 40.0 and arm['compute_cpu_seconds'] == 380.0
+        assert arm['curve'] == [dict(epoch=1, compute_cpu_seconds=340.0, bbox_mAP=0.01),
+                                dict(epoch=2, compute_cpu_seconds=380.0, bbox_mAP=0.04)]
+
+
+SUMMARY = dict(
+    seed=0, train_images=100, val_images=30, pretrained_bbox_mAP=0.0512, scratch_bbox_mAP=0.031,
+    pretrain_seconds=101.2, pretrain_cpu_seconds=196.3, finetune_seconds=dict(pretrained=180.4, scratch=330.9),
+    extra_epochs=7, total_seconds=790.2,
+    arms=dict(pretrained=dict(epochs=8, epoch_cpu_seconds=28.04, compute_cpu_seconds=420.6, bbox_mAP=0.0512,
+                              curve=[]),
+              scratch=dict(epochs=15, epoch_cpu_seconds=32.5, compute_cpu_seconds=487.5, bbox_mAP=0.031,
+                           curve=[dict(epoch=8, compute_cpu_seconds=260.0, bbox_mAP=0.012)])))
 
 
 def test_summary_table():
-    summary = dict(pretrained_bbox_mAP=0.0284, scratch_bbox_mAP=0.011, pretrain_seconds=240.4,
-                   finetune_seconds=dict(pretrained=201.6, scratch=230.2), total_seconds=705.3)
-    assert summary_table(summary).splitlines()[:7] == [
-        '', '| backbone init | box AP (val) | fine-tune (s) |', '|---|---|---|',
-        '| Montage pre-trained (frozen stem and BN) | 0.028 | 202 |',
-        '| random init (every layer trains, BN in train mode) | 0.011 | 230 |', '',
-        'Montage pre-training: 240 s; all steps: 705 s']
+    lines = summary_table(SUMMARY).splitlines()
+    assert lines[1:8] == [
+        'Seed 0: Montage pre-training + 8 epochs against random init at equal compute (100 train, 30 val images)',
+        '', '| backbone init | fine-tuning epochs | compute (CPU s) | box AP (val) |', '|---|---|---|---|',
+        '| Montage pre-trained (frozen stem and BN) | 8 | 196 + 8 x 28.0 = 421 | 0.051 |',
+        '| random init (every layer trains, BN in train mode) | 8 + 7 = 15 | 15 x 32.5 = 488 | 0.031 |', '']
+    text = '\n'.join(lines)
+    assert 'E = round(P / f_m) = round(196 / 28.0) = 7 extra epochs' in text
+    assert 'Random init after 8 epochs (the same run, its lr not yet stepped): 0.012.' in text
+    assert 'One seed (0) cannot decide' in text and 'docs/reproduction.md' in text
+    assert lines[-1] == 'Wall: pre-training 101 s, fine-tuning 180 s and 331 s, all steps 790 s.'
+
+
+def _png(path):
+    with open(path, 'rb') as f:
+        assert f.read(8) == b'\x89PNG\r\n\x1a\n', path
+    return cv2.imread(str(path))[..., ::-1]
 
 
 @pytest.mark.slow
-def test_the_demo_chain_end_to_end_on_tiny_data(tmp_path, capsys):
+def test_the_demo_end_to_end_on_tiny_data(tmp_path, capsys):
     work_dir = tmp_path / 'work'
-    summary = run_demo(str(work_dir), str(tmp_path / 'data'), ROOT, quick=True)
-    assert set(summary) == {'pretrained_bbox_mAP', 'scratch_bbox_mAP', 'pretrain_seconds', 'finetune_seconds',
-                            'total_seconds'}
-    assert 0 <= summary['pretrained_bbox_mAP'] <= 1 and 0 <= summary['scratch_bbox_mAP'] <= 1
-    assert summary['total_seconds'] > summary['pretrain_seconds'] + sum(summary['finetune_seconds'].values()) > 0
-    assert (tmp_path / 'data' / 'store_train' / 'meta.json').exists()
+    summary = run_demo(str(work_dir), ROOT, quick=True, data_root=str(tmp_path / 'data'))
+    assert set(summary) == {'seed', 'train_images', 'val_images', 'pretrained_bbox_mAP', 'scratch_bbox_mAP',
+                            'pretrain_seconds', 'pretrain_cpu_seconds', 'finetune_seconds', 'extra_epochs', 'arms',
+                            'compute_curve', 'detections', 'total_seconds'}
+    pre, scratch = summary['arms']['pretrained'], summary['arms']['scratch']
+    # equal compute: E from the measured pre-training and Montage epoch; random init runs L + E epochs
+    assert summary['extra_epochs'] == extra_epochs(summary['pretrain_cpu_seconds'], pre['epoch_cpu_seconds']) >= 1
+    assert pre['epochs'] == 1 and scratch['epochs'] == 1 + summary['extra_epochs']
+    assert pre['compute_cpu_seconds'] == pytest.approx(summary['pretrain_cpu_seconds'] + pre['epoch_cpu_seconds'],
+                                                       abs=0.1)
+    # box AP after every epoch (mmdet's, 3 decimals), the last one the run's
+    assert [p['epoch'] for p in scratch['curve']] == list(range(1, scratch['epochs'] + 1))
+    assert summary['scratch_bbox_mAP'] == scratch['bbox_mAP'] == pytest.approx(scratch['curve'][-1]['bbox_mAP'],
+                                                                               abs=5e-4)
+    assert len(pre['curve']) == 1 and pre['curve'][0]['compute_cpu_seconds'] > summary['pretrain_cpu_seconds']
+    assert 0 <= summary['pretrained_bbox_mAP'] <= 1 and summary['finetune_seconds']['scratch'] > 0
+    assert summary['total_seconds'] > summary['pretrain_seconds'] + sum(summary['finetune_seconds'].values())
+    # the two figures: a matplotlib plot, and 3 val images in rows of 3 panels (truth, Montage, random init)
+    assert summary['compute_curve'] == str(work_dir / 'compute_curve.png')
+    assert _png(work_dir / 'compute_curve.png').shape == (550, 880, 3)
+    detections = _png(work_dir / 'detections.png')
+    assert detections.shape[0] > 3 * 200 and detections.shape[1] > 3 * 320
+    assert ((detections == (40, 170, 40)).all(-1)).sum() > 100  # ground-truth boxes in green
     for name in ('backbone.pth', 'erf_trained.png', 'erf_random.png', 'pretrain.log', 'det_pretrained.log'):
         assert (work_dir / name).stat().st_size > 0, name
-    assert glob.glob(str(work_dir / 'montages' / '*.png')) and glob.glob(str(work_dir / 'det_scratch' / '*.pth'))
+    assert (tmp_path / 'data' / 'store_train_context' / 'meta.json').exists()
     # the Montage detector starts from the exported backbone, the random one from nothing
     assert f'load model from: {work_dir}/backbone.pth' in (work_dir / 'det_pretrained.log').read_text()
     assert 'load model from:' not in (work_dir / 'det_scratch.log').read_text()
     out = capsys.readouterr().out
-    assert '==> 7/7 Faster R-CNN fine-tuning from the scratch backbone' in out and '$ tools/train.py' in out
+    assert '==> 9/9 both detectors on the same val images' in out and '$ tools/train.py' in out
+    lines = summary_table(summary).splitlines()
+    assert lines[1].startswith('Seed 0: Montage pre-training + 1 epochs against random init at equal compute')
+    assert any(line.startswith('One seed (0) cannot decide') for line in lines)
