@@ -1,7 +1,11 @@
 """What a study's runs gave: ``runs.json``, rewritten after every change so a rerun skips finished runs.
 
-Its format: ``{"runs": {KEY: RECORD}, "calibration": {BACKBONE: CALIBRATION}, "commands": [COMMAND]}``;
-a record holds its :class:`~.plan.Cell`'s fields, ``key``, ``code`` and what the run measured.
+Its format: ``{"code_hash": HASH, "runs": {KEY: RECORD}, "calibration": {NAME: CALIBRATION},
+"commands": [COMMAND]}``; a record holds its :class:`~.plan.Cell`'s fields, ``key``, the
+``code_hash`` it ran at and what the run measured. ``code_hash`` at the top is the study's code
+version (:func:`~.provenance.code_hash` when it was last started): a record of another hash is not
+done (it runs again) and the report does not compare it. Each evaluated run's per-image matches are
+kept beside runs.json in ``matches/<key>.npz``.
 """
 import json
 import os.path as osp
@@ -35,6 +39,38 @@ class Results:
     def commands(self) -> List[str]:
         return self.data.get('commands', [])
 
+    @property
+    def code_hash(self) -> Optional[str]:
+        """The study's code version; None before a study set it (every record then counts)."""
+        return self.data.get('code_hash')
+
+    def set_code_hash(self, code_hash: str) -> List[str]:
+        """Make ``code_hash`` the study's code version; on a change the calibrations (measured on the
+        other code) go. Returns the keys of the records of another hash, which will run again."""
+        if code_hash != self.code_hash:
+            self.data['code_hash'] = code_hash
+            self.calibration.clear()
+            self.save()
+        return sorted(self.stale)
+
+    def current(self, rec: Dict) -> bool:
+        """Whether ``rec`` ran at the study's code version (always, before one is set)."""
+        return self.code_hash is None or rec.get('code_hash') == self.code_hash
+
+    @property
+    def comparable(self) -> Dict[str, Dict]:
+        """The records of the study's code version: the only ones the report compares."""
+        return {key: rec for key, rec in self.runs.items() if self.current(rec)}
+
+    @property
+    def stale(self) -> Dict[str, Dict]:
+        """The records of other code versions, listed by the report as not compared."""
+        return {key: rec for key, rec in self.runs.items() if not self.current(rec)}
+
+    def matches_path(self, key: str) -> Optional[str]:
+        """Where the per-image matches of run ``key`` are kept (None in memory)."""
+        return osp.join(osp.dirname(self.path), 'matches', f'{key}.npz') if self.path else None
+
     def save(self) -> None:
         if self.path:
             atomic_write_json(self.data, self.path)
@@ -44,8 +80,8 @@ class Results:
         if command not in self.data.setdefault('commands', []):
             self.data['commands'].append(command)
 
-    def set_calibration(self, backbone: str, calibration: Dict) -> None:
-        self.calibration[backbone] = calibration
+    def set_calibration(self, name: str, calibration: Dict) -> None:
+        self.calibration[name] = calibration
         self.save()
 
     def clear_calibration(self) -> None:
@@ -59,13 +95,17 @@ class Results:
         return rec
 
     def done(self, cell: Cell) -> Optional[Dict]:
-        return self.runs.get(cell.key)
+        """The record of ``cell`` if it ran at the study's code version, else None (it runs again)."""
+        rec = self.runs.get(cell.key)
+        return rec if rec is not None and self.current(rec) else None
 
     def group(self, backbone: str, source: str, epochs: int) -> List[Dict]:
-        """Finished fine-tuning runs of one row: ``source`` is a variant for Montage, else the init."""
-        return [r for r in self.runs.values()
-                if r['kind'] == 'finetune' and r['backbone'] == backbone and r['epochs'] == epochs
-                and (r['variant'] if r['init'] == 'montage' else r['init']) == source]
+        """Finished fine-tuning runs of one row at the study's code version: ``source`` is a variant
+        for Montage, else the initialisation."""
+        return sorted((r for r in self.comparable.values()
+                       if r['kind'] == 'finetune' and r['backbone'] == backbone and r['epochs'] == epochs
+                       and (r['variant'] if r['init'] == 'montage' else r['init']) == source),
+                      key=lambda r: r['seed'])
 
     def pretraining_of(self, rec: Dict) -> Optional[Dict]:
         """The record of the pre-training behind a fine-tuning record, if any."""

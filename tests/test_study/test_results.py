@@ -1,0 +1,32 @@
+"""runs.json: one code version, stale records rerun and left out of comparisons, matches beside it."""
+import os.path as osp
+
+from mmjigsaw.study.cells import Cell
+from mmjigsaw.study.results import Results
+
+CELL = Cell('finetune', 'r18', 'erf', 'montage', 12, 0)
+
+
+def test_a_record_of_another_code_hash_is_not_done_and_not_compared(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    results.record(CELL, code_hash='old', bbox_mAP=0.2)
+    results.set_calibration('r18', dict(pretrain_compute=1.0))
+    assert results.done(CELL)['bbox_mAP'] == 0.2  # no study hash yet: every record counts
+    assert results.set_code_hash('new') == [CELL.key]  # the stale records are named
+    assert results.done(CELL) is None and results.group('r18', 'erf', 12) == []  # it runs again
+    assert results.calibration == {}  # measured on the old code
+    assert list(results.stale) == [CELL.key] and results.comparable == {}
+    results.record(CELL, code_hash='new', bbox_mAP=0.25)
+    assert results.done(CELL)['bbox_mAP'] == 0.25 and results.stale == {}
+    again = Results(str(tmp_path / 'runs.json'))
+    assert again.code_hash == 'new' and again.group('r18', 'erf', 12)[0]['bbox_mAP'] == 0.25
+    assert again.set_code_hash('new') == [] and again.data == results.data  # the same hash: nothing changes
+
+
+def test_groups_sort_by_seed_and_matches_live_beside_runs_json(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    for seed in (2, 0, 1):
+        results.record(Cell('finetune', 'r18', '', 'scratch', 14, seed), bbox_mAP=0.1)
+    assert [r['seed'] for r in results.group('r18', 'scratch', 14)] == [0, 1, 2]
+    assert results.matches_path(CELL.key) == osp.join(str(tmp_path), 'matches', 'finetune_r18_erf_12e_seed0.npz')
+    assert Results().matches_path(CELL.key) is None  # in memory (the demo): nothing kept
