@@ -38,12 +38,20 @@ variants = {
 # The paper's fine-tuning: lr x0.1 at epochs 9 and 12 of 13, the same fractions for longer runs.
 lr_steps = [9 / 13, 12 / 13]
 
+# The same parts but the controls (no COCO configs for them yet), 3 seeds each; no extension. The raw
+# store of COCO's samples is large (uncompressed crops): the `store` part needs the disk for it.
 parts = dict(
-    curve=dict(backbone='r50', lengths=[13, 26, 39]),  # 1x, 2x, 3x
-    init=dict(backbones=['r50', 'mbv2'], length=13),
-    heads=dict(backbone='r50', length=13),
-    context=dict(backbone='r50', length=13),
-    assembly=dict(backbone='r50', length=13),
+    _delete_=True,
+    curve=dict(backbone='r50', lengths=[13, 26, 39], seeds=[0, 1, 2], same_schedule_length=13),  # 1x, 2x, 3x
+    heads=dict(backbone='r50', variants=['erf', 'blockwise', 'global', 'tau0.5', 'tau1.0'], length=13, seeds=[0, 1, 2]),
+    context=dict(backbone='r50', variants=['erf', 'bare'], length=13, seeds=[0, 1, 2]),
+    assembly=dict(backbone='r50', variants=['erf', 'warp'], length=13, seeds=[0, 1, 2]),
+    store=dict(backbone='r50', variants=['erf', 'raw'], length=13, seeds=[0, 1, 2]),
+    init=dict(backbones=['r50', 'mbv2'], length=13, seeds=[0, 1, 2]),
 )
+
+# The demo study's test and smallest effect (box AP 0.01); no earlier COCO study to estimate the seeds'
+# power from, so 3 seeds a row.
+analysis = dict(first_study=None, power_from=dict(_delete_=True))
 
 launcher = dict(type='dist', gpus=8)

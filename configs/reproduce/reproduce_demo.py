@@ -1,4 +1,6 @@
-# The seeded small-scale reproduction of the paper's claims on the built-in demo data (2 CPU cores):
+# The seeded small-scale reproduction of the paper's claims on the built-in demo data (2 CPU cores), second
+# study (issue 20): one code version, a paired test fixed before the runs, the curve to 24 epochs,
+# ablations at 12 epochs, two controls, MobileNetV2 at 12 epochs.
 #   python tools/analysis_tools/reproduce.py configs/reproduce/reproduce_demo.py --out work_dirs/reproduce
 # Every run is one `tools/train.py` of a config below with a seed; docs/reproduction.md explains.
 
@@ -11,17 +13,22 @@ data = dict(
     extract_workers=2)
 
 # Sample stores made from the training split (tools/extract_samples.py): the method's positives
-# (each side enlarged by U(0, w/2)) and, for the context ablation, the bare boxes.
-stores = dict(context=dict(context=0.5), bare=dict(context=0.0))
+# (each side enlarged by U(0, w/2)) as JPEG q90 (the default), the bare boxes for the context
+# ablation, and the same positives stored raw (uncompressed RGB) for the store-format ablation.
+stores = dict(context=dict(context=0.5), bare=dict(context=0.0), raw=dict(context=0.5, format='raw'))
 
 # Backbones: a pre-training config (its ERF-adaptive recipe) and one detector config per initialisation.
 backbones = dict(
     r18=dict(
         label='ResNet-18 (half width)',
         pretrain='configs/jigsaw/jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py',
-        finetune=dict(
-            montage='configs/det/faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py',
-            scratch='configs/det/faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')),
+        finetune={
+            'montage': 'configs/det/faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py',
+            'scratch': 'configs/det/faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py',
+            # the controls: the Montage backbone with the random arm's switches, and direct pre-training
+            'montage-unfrozen': 'configs/det/faster-rcnn_r18-c32_fpn_jigsaw-pre-unfrozen_1xb8-4e_demo.py',
+            'direct': 'configs/det/faster-rcnn_r18-c32_fpn_direct-pre_1xb8-4e_demo.py'},
+        direct_pretrain='configs/det/faster-rcnn_r18-c32_fpn_direct-pretrain-192px_1xb8_demo.py'),
     mbv2=dict(
         label='MobileNetV2',
         pretrain='configs/jigsaw/jigsaw_mobilenetv2_1xb32-coslr-250it_demo.py',
@@ -43,27 +50,82 @@ variants = {
     'tau1.0': dict(label='ERF-adaptive, tau 1.0', options={'model.head.tau': 1.0}),
     'bare': dict(label='positives without context (bare box)', store='bare'),
     'warp': dict(label='each sample warped to its region', options={'train_dataloader.dataset.pipeline.0.fit': 'warp'}),
+    'raw': dict(label='samples stored raw (the default store: JPEG q90)', store='raw'),
 }
 
 # Fine-tuning lengths in epochs of the detector configs' schedule; the lr steps x0.1 at these
 # fractions of the run (the demo configs: after 3 of 4 epochs).
 lr_steps = [0.75]
 
-# The study, most important part first. `equal compute`: a scratch run gets the Montage
-# pre-training's CPU time as extra fine-tuning epochs (measured in the study itself, first seed).
+# The study's parts in running order: the curve, the ablations, the controls, MobileNetV2 (`init`).
+# Seeds follow the power estimate of `analysis` below (mmjigsaw.study.power; docs/reproduction.md's plan
+# section prints it): the first study's seed SD of the paired differences, 0.0103 box AP on the curve's
+# equal-compute pairs, needs 11 seeds to detect 0.01 with power 0.8; the budget allows 5 there (power
+# 0.38 at 0.01, 0.8 from 0.017) and 3 elsewhere: ablations SD 0.0045 (at 4 e), 4 needed, power 0.55,
+# 0.8 from 0.015; controls (the curve's 12 e pairs) SD 0.0116, 13 needed, 0.8 from 0.038; MobileNetV2
+# SD 0.036, 106 needed, 0.8 from 0.118. About 20 h on 2 cores, 8 h more if the extension runs.
 parts = dict(
-    curve=dict(backbone='r18', lengths=[4, 8, 12], seeds=[0, 1, 2]),
-    init=dict(backbones=['r18', 'mbv2'], length=4, seeds=[0, 1, 2]),
-    heads=dict(backbone='r18', variants=['erf', 'blockwise', 'global', 'tau0.5', 'tau1.0'], length=4, seeds=[0, 1]),
-    context=dict(backbone='r18', variants=['erf', 'bare'], length=4, seeds=[0, 1]),
-    assembly=dict(backbone='r18', variants=['erf', 'warp'], length=4, seeds=[0, 1]),
+    # NOTE [choice]: complete schedules per length (lr x0.1 at 0.75 L), each evaluated at its end. The AP
+    # after L epochs of a longer run is not what an L-epoch schedule gives (its lr has not stepped), and
+    # at equal compute the two arms run different lengths, so "one long run each" would pair different
+    # schedule phases. Random init at the same schedule only at 12 epochs: cheaper, not the central
+    # comparison, and where equal compute is calibrated. `extension`: 48 epochs are added (after every
+    # other part) if both arms still climb by more than 0.01 box AP from 12 to 24.
+    curve=dict(backbone='r18', lengths=[6, 12, 24], seeds=[0, 1, 2, 3, 4], same_schedule_length=12,
+               same_schedule_seeds=[0, 1, 2], extension=48, extension_threshold=0.01),
+    # NOTE [choice]: ablations at 12 epochs, where pre-training's effect in the first study (+0.11 over
+    # random init at the same schedule, +0.08 at equal compute) was 8 seed SDs; the method's arm is the
+    # curve's Montage + 12 runs of the same seeds.
+    heads=dict(backbone='r18', variants=['erf', 'blockwise', 'global', 'tau0.5', 'tau1.0'], length=12,
+               seeds=[0, 1, 2]),
+    context=dict(backbone='r18', variants=['erf', 'bare'], length=12, seeds=[0, 1, 2]),
+    assembly=dict(backbone='r18', variants=['erf', 'warp'], length=12, seeds=[0, 1, 2]),
+    store=dict(backbone='r18', variants=['erf', 'raw'], length=12, seeds=[0, 1, 2]),
+    # the controls at 12 epochs: (a) direct detection pre-training for D epochs at 192 px, D such that
+    # they cost the Montage pre-training's compute (measured on a probe of `probe_epochs`), then 12 at
+    # 384 px; (b) the Montage backbone fine-tuned with the random arm's switches
+    direct=dict(backbone='r18', init='direct', length=12, seeds=[0, 1, 2], probe_epochs=2),
+    unfrozen=dict(backbone='r18', init='montage-unfrozen', length=12, seeds=[0, 1, 2]),
+    # MobileNetV2: ImageNet vs Montage vs random init (same schedule and equal compute) at 12 epochs
+    init=dict(backbones=['mbv2'], length=12, seeds=[0, 1, 2]),
+)
+
+# The analysis, fixed before the runs. Every comparison (docs/reproduction.md lists them) is a paired
+# t-test over seeds: the same seed gives both arms the same data order and detector-head initialisation
+# (`randomness.seed`), so each seed is a pair. Box AP at full precision (pycocotools on the saved
+# detections, not mmdet's 3 decimals); the per-image matches of every run are kept
+# (docs/reproduction/matches/) for a paired bootstrap over val images, a second line under the
+# central comparisons (the curve's equal-compute pairs). A difference whose 95% CI lies within
+# +-smallest_effect is reported as "no effect of reportable size".
+analysis = dict(
+    test='paired t-test over seeds',
+    alpha=0.05,  # two-sided
+    smallest_effect=0.01,  # box AP
+    target_power=0.8,
+    min_seeds=3,
+    max_seeds=dict(curve=5, ablations=3, controls=3, init=3),  # what the budget allows (~20 h on 2 cores)
+    bootstrap=dict(samples=1000, seed=0),
+    first_study='docs/reproduction/first_study/runs.json',
+    # the first study's paired rows (key prefixes, better first) whose seed SDs estimate each part's
+    power_from=dict(
+        curve=[['finetune_r18_erf_4e', 'finetune_r18_scratch_7e'], ['finetune_r18_erf_8e', 'finetune_r18_scratch_11e'],
+               ['finetune_r18_erf_12e', 'finetune_r18_scratch_14e']],
+        ablations=[['finetune_r18_erf_4e', f'finetune_r18_{v}_4e']
+                   for v in ('blockwise', 'global', 'tau0.5', 'tau1.0', 'bare', 'warp')],
+        # no first-study runs of the controls: the curve's 12-epoch pairs (same backbone and length)
+        controls=[['finetune_r18_erf_12e', 'finetune_r18_scratch_14e'],
+                  ['finetune_r18_erf_12e', 'finetune_r18_scratch_12e']],
+        init=[['finetune_mbv2_erf_4e', 'finetune_mbv2_scratch_9e'],
+              ['finetune_mbv2_erf_4e', 'finetune_mbv2_scratch_4e'],
+              ['finetune_mbv2_imagenet_4e', 'finetune_mbv2_erf_4e']]),
 )
 
 # How each training runs: `python tools/train.py` here; `bash tools/dist_train.sh` with `gpus` for
 # several GPUs.
 launcher = dict(type='python')
 
-# --quick: tiny data and schedules, what the test suite runs (minutes on 2 cores).
+# --quick: tiny data and schedules, what the test suite runs (minutes on 2 cores): every part, one
+# seed, lengths of 1-3 epochs, E = 1, D = 2 (probe 1 epoch) and the curve's extension always run.
 quick = dict(
     data=dict(root='data/demo_quick', train=dict(ann='annotations/instances_train.json', img='train/'),
               val=dict(ann='annotations/instances_val.json', img='val/'),
@@ -74,4 +136,8 @@ quick = dict(
     finetune_options={'train_dataloader.batch_size': 4, 'train_dataloader.num_workers': 0,
                       'train_dataloader.persistent_workers': False, 'val_dataloader.num_workers': 0,
                       'val_dataloader.persistent_workers': False, 'default_hooks.logger.interval': 1},
-    lengths=[1, 2], length=1, seeds=[0], extra_epochs=1)
+    seeds=[0], length=1,
+    parts=dict(curve=dict(lengths=[1, 2], same_schedule_length=1, extension=3),
+               heads=dict(variants=['erf', 'global']),
+               direct=dict(probe_epochs=1)),
+    extra_epochs=1, direct_epochs=2, extension=True)

@@ -21,7 +21,7 @@ def plot_curve(plan: StudyPlan, results: Results, path: str) -> bool:
     Montage (the method's variant) and random init at every length run; False without runs."""
     backbone = plan.parts['curve'].backbone
     rows = {}
-    for r in results.runs.values():
+    for r in results.comparable.values():
         if r['kind'] == 'finetune' and r['backbone'] == backbone and r['init'] in ('montage', 'scratch') \
                 and (r['init'] == 'scratch' or r['variant'] == 'erf'):
             rows.setdefault((r['init'], r['epochs']), []).append(r)

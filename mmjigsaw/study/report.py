@@ -1,22 +1,33 @@
-"""The study's markdown report and its figures, one function per section, from the results so far."""
+"""The study's markdown report and its figures, from the plan and the results so far.
+
+:func:`write_report` assembles the sections: the plan fixed before the runs and the set-up
+(:mod:`.report_plan`), the measured tables (:mod:`.report_tables`), then the code versions, what is
+left out and how to read the verdicts (here). Only runs of the study's code hash are compared.
+"""
 import datetime
 import os
 import os.path as osp
-import statistics
 from dataclasses import dataclass
-from functools import partial
-from typing import List, Sequence
+from functools import lru_cache
+from typing import List, Optional, Sequence, Tuple
 
-from .calibration import equal_epochs
-from .cells import EqualEpochs
-from .claims import claims
-from .plan import ABLATIONS, INIT_LABELS, PARTS, StudyPlan
-from .plots import Bar, plot_bars, plot_curve
+from mmjigsaw.evaluation.per_image_ap import ImageMatches
+from .calibration import Calibrations
+from .cells import ExtensionCell
+from .claims import Comparison, Row
+from .plan import PARTS, StudyPlan
 from .provenance import environment
+from .report_plan import changes, plan_section, setup
+from .report_tables import ablations, claims_table, controls, curve, glance, initialisation
 from .results import Results
-from .stats import box_ap, compare, mean_std, totals, whole
+from .stats import PairedTest, image_bootstrap, paired_test, pairs, totals
 
-ABLATION_TITLES = dict(heads='Labelling head and tau', context='Context of the positives', assembly='Montage assembly')
+
+@lru_cache(maxsize=64)
+def _bootstrap(paths: Tuple[Tuple[str, str], ...], samples: int, seed: int) -> Tuple[float, float, float]:
+    """The image bootstrap of matches saved at ``paths``, cached: the report is rewritten after
+    every run, and a comparison's runs change only when one of them finished."""
+    return image_bootstrap([(ImageMatches.load(a), ImageMatches.load(b)) for a, b in paths], samples, seed)
 
 
 @dataclass
@@ -26,6 +37,7 @@ class Report:
     results: Results
     only: Sequence[str]
     doc_dir: str  # figures and runs.json: the report's path without '.md'
+    root: str = '.'  # the repository, against which the first study's runs.json is read
 
     @property
     def rel(self) -> str:
@@ -33,8 +45,9 @@ class Report:
         return osp.basename(self.doc_dir)
 
     @property
-    def equal_epochs(self) -> EqualEpochs:
-        return partial(equal_epochs, self.results.calibration, self.plan.fixed_extra_epochs)
+    def calibrated(self) -> Calibrations:
+        p = self.plan
+        return Calibrations(self.results.calibration, p.fixed_extra_epochs, p.fixed_direct_epochs, p.fixed_extension)
 
     def label(self, backbone: str) -> str:
         return self.plan.backbones[backbone].label
@@ -42,179 +55,113 @@ class Report:
     def totals(self, runs: Sequence[dict]) -> dict:
         return totals(runs, self.results.pretraining_of, self.plan.launcher.compute)
 
+    def runs(self, row: Row) -> List[dict]:
+        """The finished runs of a row at the study's code version (none before its length is known)."""
+        return self.results.group(row.backbone, row.source, row.epochs) if row.epochs else []
+
+    def test(self, c: Comparison) -> Optional[PairedTest]:
+        a = self.plan.analysis
+        alpha, effect = (a.alpha, a.smallest_effect) if a else (0.05, 0.01)
+        return paired_test(self.runs(c.a), self.runs(c.b), alpha, effect, c.on_par)
+
+    def verdict(self, c: Comparison) -> str:
+        test = self.test(c)
+        return str(test) if test else 'not enough pairs yet'
+
+    def bootstrap(self, c: Comparison) -> str:
+        """The image bootstrap line of a central comparison: mean over seeds of the paired AP
+        difference on all val images and its 95% percentile interval over resampled images."""
+        matched = pairs(self.runs(c.a), self.runs(c.b))
+        paths = tuple((self.results.matches_path(a['key']), self.results.matches_path(b['key'])) for a, b in matched)
+        if not paths:
+            return 'no pairs yet'
+        if not all(p and osp.isfile(p) for pair in paths for p in pair):
+            return 'matches missing'
+        a = self.plan.analysis
+        diff, low, high = _bootstrap(paths, a.bootstrap_samples if a else 1000, a.bootstrap_seed if a else 0)
+        return f'{diff:+.4f} [{low:+.4f}, {high:+.4f}] over val images, {len(paths)} pairs'
+
 
 def header(r: Report) -> List[str]:
-    runs = r.results.runs
-    return ['# Reproduction of the paper\'s claims at small scale', '',
+    runs, current = r.results.runs, r.results.comparable
+    commands = '; '.join(f'`{c}`' for c in r.results.commands) or 'none yet'
+    return ['# Reproduction of the paper\'s claims at small scale: the second study', '',
             '<!-- written by tools/analysis_tools/reproduce.py; rerun it to update -->', '',
-            'Commands that ran these runs: ' + '; '.join(f'`{c}`' for c in r.results.commands) + '  ',
+            f'Commands that ran these runs: {commands}  ',
             f'Machine: {environment()}  ',
-            f'Written: {datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; wall time of all runs so far: '
-            f'{sum(run["seconds"] for run in runs.values()) / 3600:.2f} h ({len(runs)} runs); '
-            f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json).', '']
-
-
-def setup(r: Report) -> List[str]:
-    plan, data = r.plan, r.plan.data
-    pre_runs = [run for run in r.results.runs.values() if run['kind'] == 'pretrain']
-    pretrain_note = (f'{pre_runs[0]["iterations"]} iterations x {pre_runs[0]["batch"]} montages'
-                     if pre_runs else 'the configs\' schedule')
-    calibrations = '; '.join(
-        f'{b}: P = {c["pretrain_compute"]:.0f} {c["unit"]}, f_m = {c["epoch_compute_montage"]:.0f}, '
-        f'f_s = {c["epoch_compute_scratch"]:.0f} (from {len(c["measured_from"])} runs)'
-        for b, c in r.results.calibration.items())
-    fixed = plan.fixed_extra_epochs is not None
-    return ['## Set-up', '',
-            f'- Data: `{data.root}`'
-            + (f' (the demo dataset, {data.demo.num_train} training and {data.demo.num_val} '
-               f'validation images, seed {data.demo.seed})' if data.demo else '')
-            + f'; box AP is COCO mAP@[.5:.95] on `{data.val.ann}` after the last epoch.',
-            f'- Pre-training: the backbone\'s Montage config ({pretrain_note} per run); variants: '
-            + '; '.join(f'`{k}` {v.label}' for k, v in plan.variants.items()) + '.',
-            f'- Fine-tuning: the detector configs named in `{plan.path}`; L epochs, lr x0.1 at '
-            f'{", ".join(f"{f:g}" for f in plan.lr_steps)} of the run; a Montage backbone is fine-tuned the paper\'s '
-            'way (frozen stem and BN), a random one with everything training and BN in train mode.',
-            '- Seeds: ' + '; '.join(f'{p} {list(plan.parts[p].seeds)}' for p in PARTS if p in r.only) + '.',
-            '- Compute: ' + ('GPU seconds (wall x GPUs)' if plan.launcher.unit == 'GPU s' else
-                             'CPU seconds of every process of a run (data workers included; other work on the '
-                             'machine inflates them far less than wall seconds)')
-            + ' and images processed (montages in pre-training, detection images in fine-tuning); wall seconds '
-            'are in the tables too, and every run records the machine\'s load average in runs.json.',
-            '- Equal compute: random init fine-tunes L + E epochs against Montage + L, with E = round((P + L f_m - '
-            'L f_s) / f_s), P the pre-training\'s compute and f_m, f_s one fine-tuning epoch\'s from a Montage and '
-            'a random backbone (medians over seeds; the random one trains every layer, so its epoch costs more): '
-            + (calibrations or ('E fixed by --quick' if fixed else 'not measured yet')) + '.', '']
-
-
-def claims_table(r: Report) -> List[str]:
-    rows = claims(r.plan, r.results, r.only, r.equal_epochs)
-    return (['## The paper\'s claims, measured here', '',
-             '| the paper\'s claim | compared here | box AP difference +- SE: verdict |', '|---|---|---|']
-            + [f'| {claim} | {what} | {result} |' for claim, what, result in rows]
-            + ['', 'Not measured here: the paper\'s "about 1/4 of ImageNet pre-training\'s compute" (the ImageNet '
-               'weights were trained elsewhere; this study counts only its own runs).', ''])
-
-
-def curve(r: Report) -> List[str]:
-    b, unit, results = r.plan.parts['curve'].backbone, r.plan.launcher.unit, r.results
-    lines = ['## The compute curve (the paper\'s central claim)', '',
-             f'{r.label(b)}: Montage pre-training + L epochs against random init at the same L and at equal compute.',
-             '', f'| fine-tuning L | Montage + L | random init, L | random init, equal compute | '
-             f'total {unit} (Montage, median) | total {unit} (equal, median) | Montage - equal compute |',
-             '|---|---|---|---|---|---|---|']
-    for epochs in r.plan.parts['curve'].lengths:
-        montage, scratch = results.group(b, 'erf', epochs), results.group(b, 'scratch', epochs)
-        equal_epochs = r.equal_epochs(b, epochs)
-        equal = results.group(b, 'scratch', equal_epochs) if equal_epochs else []
-        lines.append(f'| {epochs} | {mean_std(box_ap(montage))} | {mean_std(box_ap(scratch))} | '
-                     f'{mean_std(box_ap(equal))}' + (f' ({equal_epochs} e)' if equal_epochs else '')
-                     + f' | {whole(r.totals(montage)["compute"])} | {whole(r.totals(equal)["compute"])} | '
-                     f'{compare(montage, equal)} |')
-    if plot_curve(r.plan, results, osp.join(r.doc_dir, 'compute_curve.png')):
-        lines += ['', f'![box AP against compute]({r.rel}/compute_curve.png)']
-    return lines + ['']
-
-
-def initialisation(r: Report, bars: List[Bar]) -> List[str]:
-    """The initialisation table and its comparisons; adds a bar per row to ``bars``."""
-    epochs = r.plan.parts['init'].length
-    lines = ['## Initialisation', '', f'Fine-tuning L = {epochs} epochs.', '',
-             '| backbone | initialisation | box AP | box AP50 | fine-tune wall s (median) | '
-             f'total {r.plan.launcher.unit} (median) | total images |', '|---|---|---|---|---|---|---|']
-    notes = []
-    for b in r.plan.parts['init'].backbones:
-        equal_epochs = r.equal_epochs(b, epochs)
-        rows = [(init, r.results.group(b, 'erf' if init == 'montage' else init, epochs))
-                for init in r.plan.backbones[b].finetune]
-        rows.append(('scratch-equal', r.results.group(b, 'scratch', equal_epochs) if equal_epochs else []))
-        for init, runs in rows:
-            t = r.totals(runs)
-            label = INIT_LABELS[init] + (f' ({equal_epochs} e)' if init == 'scratch-equal' and equal_epochs else '')
-            finetune_seconds = statistics.median(run['seconds'] for run in runs) if runs else float('nan')
-            lines.append(f'| {r.label(b)} | {label} | {mean_std(box_ap(runs))} | '
-                         f'{mean_std([run["bbox_mAP_50"] for run in runs])} | {whole(finetune_seconds)} | '
-                         f'{whole(t["compute"])} | {whole(t["images"])} |')
-            bars.append((f'{r.label(b)}: {label}', runs))
-        named = dict(rows)
-        notes.append(f'- {r.label(b)}, Montage - random init (same L): {compare(named["montage"], named["scratch"])}; '
-                     f'Montage - random init at equal compute: {compare(named["montage"], named["scratch-equal"])}'
-                     + (f'; Montage - ImageNet: {compare(named["montage"], named["imagenet"])}'
-                        if 'imagenet' in named else ''))
-    return lines + [''] + notes + ['']
-
-
-def ablation(r: Report, name: str, bars: List[Bar]) -> List[str]:
-    """One ablation's table against the method; adds its variants' bars to ``bars``."""
-    part = r.plan.parts[name]
-    b, epochs = part.backbone, part.length
-    lines = [f'## {ABLATION_TITLES[name]}', '', f'{r.label(b)}, Montage pre-training variant + {epochs} epochs '
-             'of fine-tuning.', '', '| variant | box AP | box AP50 | against the method |', '|---|---|---|---|']
-    method = r.results.group(b, 'erf', epochs)
-    for variant in part.variants:
-        runs = r.results.group(b, variant, epochs)
-        label = r.plan.variants[variant].label
-        lines.append(f'| {label} | {mean_std(box_ap(runs))} | {mean_std([run["bbox_mAP_50"] for run in runs])} | '
-                     + ('' if variant == 'erf' else f'method - this: {compare(method, runs)}') + ' |')
-        if variant != 'erf' or name == 'heads':
-            bars.append((label, runs))
-    return lines + ['']
-
-
-def glance(r: Report, bars: Sequence[Bar]) -> List[str]:
-    if not plot_bars(bars, osp.join(r.doc_dir, 'ablations.png')):
-        return []
-    return ['## All rows at a glance', '', f'![box AP per row]({r.rel}/ablations.png)', '']
+            f'Written: {datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; study code hash '
+            f'`{r.results.code_hash or "not set"}`; {len(current)} runs at it, '
+            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall ({len(runs)} runs in all); '
+            f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json), its per-image matches in '
+            f'`{r.rel}/matches/`.', '']
 
 
 def code_versions(r: Report) -> List[str]:
+    current, stale = r.results.comparable, r.results.stale
     versions = {}
-    for run in r.results.runs.values():
-        versions.setdefault(run.get('code', 'unknown'), []).append(run['key'])
-    return (['## Code versions', '',
-             'Each run records the commit it ran at (`+changes`: with uncommitted changes to the code or '
-             'configs). A pre-training whose exported backbone is gone (a new machine) runs again with the same '
-             'seed when a fine-tuning needs it, and keeps its first record; the fine-tuning records its own '
-             'commit.', '']
-            + [f'- `{code}` ({len(keys)} runs): ' + ', '.join(f'`{k}`' for k in keys)
-               for code, keys in versions.items()])
+    for run in stale.values():
+        versions.setdefault(run.get('code_hash', 'none recorded'), []).append(run['key'])
+    lines = ['## Code versions', '',
+             'Every run records the hash of the code and configs it ran at (`code_hash`: the package, the configs, '
+             'the training and export tools and the requirements; not the docs, the study configs or the study\'s '
+             'reporting; comments and docstrings do not change it) and the hash of the sample store behind it '
+             '(`store_hash`). The report compares only runs of the study\'s hash '
+             f'`{r.results.code_hash or "not set"}` ({len(current)} runs); a record of another hash is not done, so a '
+             'rerun at this hash replaces it.', '']
+    if not versions:
+        return lines + ['Runs of other code hashes: none.', '']
+    listed = [f'- `{code}` ({len(keys)} runs): ' + ', '.join(f'`{k}`' for k in sorted(keys))
+              for code, keys in versions.items()]
+    return lines + ['Runs of other code hashes, not compared:', ''] + listed + ['']
 
 
 def missing_runs(r: Report) -> List[str]:
-    """Keys of the planned runs without a record: runs of fixed length first, then the equal-compute ones."""
-    missing = []
+    """Keys of the planned runs without a record at the study's code version: runs of fixed length
+    first, then those awaiting a calibration; an extension decided against is not planned."""
+    missing, calibrated = [], r.calibrated
     for step in r.plan.steps(r.only):
-        cell = step.run.resolve(r.equal_epochs)
-        if cell is None or cell.key not in r.results.runs:
+        cell = step.run.resolve(calibrated)
+        decided_against = isinstance(step.run, ExtensionCell) and calibrated.extension_due(step.run.backbone) is False
+        if cell is None and decided_against:
+            continue
+        if cell is None or cell.key not in r.results.comparable:
             missing.append(step.run)
-    return [run.key for run in sorted(missing, key=lambda run: run.needs_calibration)]
+    return list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)))
 
 
 def left_out(r: Report) -> List[str]:
     missing = missing_runs(r)
     not_yet = f'{len(missing)} planned runs have not run yet: ' + ', '.join(f'`{k}`' for k in missing)
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
-    return ['', '## Left out', '', not_yet if missing else 'Nothing: every planned run finished.',
-            '', f'Parts not requested in this run: {not_requested}.', '']
+    return ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.', '',
+            'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
+            f'Parts not requested in this run: {not_requested}.', '']
 
 
-def reading() -> List[str]:
+def reading(r: Report) -> List[str]:
+    a = r.plan.analysis
+    alpha, effect = (a.alpha, a.smallest_effect) if a else (0.05, 0.01)
     return ['## Reading the verdicts', '',
-            '"holds" means the difference of mean box AP exceeds twice its standard error over the seeds; '
-            '"reversed" the same the other way; otherwise the seeds cannot tell. With 2-3 seeds the standard '
-            'errors are themselves rough. The verdicts are computed, not chosen: no schedule or seed was tuned '
-            'toward the paper\'s answer.', '']
+            f'Each comparison is a paired t-test over the seeds both rows ran (a seed gives both arms the same data '
+            f'order and detector-head initialisation): the mean difference of box AP, its {1 - alpha:.0%} CI, the '
+            f'two-sided p and the number of pairs. "no effect of reportable size": the CI lies within +-{effect:g}; '
+            f'"holds" / "reversed": p < {alpha:g} in the claimed / the opposite direction ("on par or better" claims '
+            f'hold when the CI\'s lower end is above -{effect:g}); otherwise "not resolved". Box AP is pycocotools\' '
+            'AP@[.5:.95] at full precision from the saved detections (mmdet\'s 3-decimal value is kept as '
+            '`bbox_mAP_rounded`). The verdicts are computed, not chosen: the plan above was committed before any '
+            'run, and no schedule or seed was tuned toward the paper\'s answer.', '']
 
 
-def write_report(plan: StudyPlan, results: Results, only: Sequence[str], doc: str) -> None:
-    """Rewrite the markdown report ``doc`` and its figures (beside it, in ``doc`` without '.md')."""
-    r = Report(plan, results, only, osp.splitext(doc)[0])
+def write_report(plan: StudyPlan, results: Results, only: Sequence[str], doc: str, root: str = '.') -> None:
+    """Rewrite the markdown report ``doc`` and its figures (beside it, in ``doc`` without '.md');
+    ``root``: the repository (the first study's runs.json is read from it)."""
+    r = Report(plan, results, only, osp.splitext(doc)[0], root)
     os.makedirs(r.doc_dir, exist_ok=True)
-    bars: List[Bar] = []
-    lines = header(r) + setup(r) + claims_table(r)
-    lines += curve(r) if 'curve' in only else []
-    lines += initialisation(r, bars) if 'init' in only else []
-    for name in ABLATIONS:
-        lines += ablation(r, name, bars) if name in only else []
-    lines += glance(r, bars) + code_versions(r) + left_out(r) + reading()
+    bars: list = []
+    lines = header(r) + plan_section(r) + setup(r) + claims_table(r)
+    lines += curve(r) if 'curve' in only and 'curve' in plan.parts else []
+    lines += ablations(r, bars) + controls(r, bars)
+    lines += initialisation(r, bars) if 'init' in only and 'init' in plan.parts else []
+    lines += glance(r, bars) + changes(r) + code_versions(r) + left_out(r) + reading(r)
     with open(doc, 'w') as f:
         f.write('\n'.join(lines))

@@ -1,7 +1,10 @@
 """One run of the chain: data -> sample store -> Montage pre-training -> backbone export -> fine-tuning -> box AP.
 
 Every training is a child process (``tools/train.py``, or ``tools/dist_train.sh`` for several GPUs)
-of a config of the plan with one seed; what it cost and gave goes into :class:`~.results.Results`.
+of a config of the plan with one seed; what it cost and gave goes into :class:`~.results.Results`,
+with the code hash it ran at and the hash of the sample store behind it. A fine-tuning saves its val
+detections (``WORK_DIR/val.bbox.json``), which pycocotools matches image by image: box AP at full
+precision, and the matches kept (``WORK_DIR/matches.npz`` and beside runs.json) for the bootstrap.
 The study and the demo run their cells through :class:`CellRunner`; they differ in the
 :class:`StudyLayout` (where each run writes) only.
 """
@@ -15,12 +18,16 @@ from typing import Callable, Dict, List, Optional, Sequence
 from mmengine.config import Config
 
 from mmjigsaw.datasets import make_demo_dataset
+from mmjigsaw.evaluation.per_image_ap import box_ap, match_detections
 from .cells import Cell
-from .logs import last_logged, training_seconds
+from .logs import last_logged, logged_scalars, training_seconds
 from .plan import StudyPlan
 from .processes import ToolRun, run_tool
-from .provenance import code_version
+from .provenance import code_hash, code_version, store_hash
 from .results import Results
+
+#: The ERF hook's scalars a pre-training records (first and last refresh).
+ERF_SCALARS = ('erf_own_weight', 'erf_own_share')
 
 
 def lr_milestones(epochs: int, steps: Sequence[float]) -> List[int]:
@@ -112,10 +119,11 @@ class CellRunner:
         """The sample store ``name`` of the plan, extracted from the training split on first use."""
         path = self.store_path(name)
         if not osp.isfile(osp.join(path, 'meta.json')):
+            spec = self.plan.stores[name]
             self.tool(('tools/extract_samples.py', '--ann', self.split('train', 'ann'),
                        '--img-dir', self.split('train', 'img'), '--out', path,
-                       '--workers', str(self.plan.data.extract_workers),
-                       '--context', str(self.plan.stores[name].context)),
+                       '--workers', str(self.plan.data.extract_workers), '--context', str(spec.context),
+                       '--format', spec.format),
                       log=self.layout.tool_log(f'store_{name}'))
         return path
 
@@ -138,6 +146,19 @@ class CellRunner:
                 if name.endswith('.pth') and name not in keep:
                     os.remove(osp.join(work_dir, name))
 
+    def provenance(self, store: Optional[str]) -> Dict:
+        """What a record says about where it came from: the code hash (and commit) it ran at, and the
+        hash of the sample store behind it (None without one)."""
+        return dict(code_hash=code_hash(self.root), code=code_version(self.root), store_hash=store)
+
+    def run(self, cell: Cell) -> Dict:
+        """Run a planned cell: a fine-tuning (with the pre-training it needs) or a direct pre-training."""
+        if cell.kind == 'finetune':
+            return self.finetune(cell)
+        if cell.variant == 'direct':
+            return self.pretrain_direct(cell)
+        return self.pretrain(cell.backbone, cell.variant, cell.seed)
+
     def pretrain(self, backbone: str, variant: str, seed: int) -> Dict:
         """The Montage pre-training of ``backbone`` (one variant, one seed) and its exported backbone."""
         cell = Cell('pretrain', backbone, variant, '', 0, seed)
@@ -147,7 +168,8 @@ class CellRunner:
             return rec
         spec = self.plan.variants[variant]
         config = spec.pretrain or self.plan.backbones[backbone].pretrain
-        options = {'train_dataloader.dataset.store': self.store(spec.store), 'randomness.seed': seed,
+        store = self.store(spec.store)
+        options = {'train_dataloader.dataset.store': store, 'randomness.seed': seed,
                    'train_dataloader.dataset.seed': seed, **spec.options, **self.plan.pretrain_options}
         shutil.rmtree(work_dir, ignore_errors=True)
         self.say(cell.key)
@@ -162,10 +184,40 @@ class CellRunner:
         batch = resolved.train_dataloader.batch_size * self.plan.launcher.world_size
         if rec:  # the backbone file was gone: the same run again, its first measurement kept
             return rec
-        return self.results.record(cell, code=code_version(self.root), seconds=round(timing.wall, 1),
+        return self.results.record(cell, **self.provenance(store_hash(store)), seconds=round(timing.wall, 1),
                                    cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2),
                                    images=iters * batch, iterations=iters, batch=batch,
-                                   train_seconds=round(training_seconds(work_dir, iters), 1), config=config)
+                                   train_seconds=round(training_seconds(work_dir, iters), 1), config=config,
+                                   **erf_scalars(work_dir))
+
+    def detector(self, cell: Cell) -> str:
+        """The kept checkpoint of a direct pre-training (the whole detector), which fine-tuning loads."""
+        return osp.join(self.layout.work_dir(cell), 'detector.pth')
+
+    def pretrain_direct(self, cell: Cell) -> Dict:
+        """Direct detection pre-training: the whole detector from random init for ``cell.epochs`` at
+        low resolution; its last checkpoint kept as :meth:`detector`."""
+        rec = self.results.done(cell)
+        if rec and osp.isfile(self.detector(cell)):
+            return rec
+        config = self.plan.backbones[cell.backbone].direct_pretrain
+        work_dir = self.layout.work_dir(cell)
+        options = self.finetune_options(cell)
+        shutil.rmtree(work_dir, ignore_errors=True)
+        self.say(cell.key)
+        timing = self.launch(config, work_dir, options, self.layout.train_log(cell))
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            shutil.copy(f.read().strip(), self.detector(cell))
+        self.remove_checkpoints(work_dir, keep=('detector.pth', ))
+        if rec:
+            return rec
+        batch = self.resolved(config, options).train_dataloader.batch_size * self.plan.launcher.world_size
+        iters = cell.epochs * math.ceil(self.num_train_images / batch)
+        return self.results.record(cell, **self.provenance(None), seconds=round(timing.wall, 1),
+                                   cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2),
+                                   images=cell.epochs * self.num_train_images, iterations=iters, batch=batch,
+                                   train_seconds=round(training_seconds(work_dir, iters), 1), config=config,
+                                   bbox_mAP_rounded=last_logged(work_dir, 'coco/bbox_mAP'))
 
     def imagenet_weights(self, backbone: str) -> str:
         """The backbone's ImageNet weights in mmdet's key names (converted once)."""
@@ -176,13 +228,15 @@ class CellRunner:
         return path
 
     def finetune_options(self, cell: Cell) -> Dict:
-        """The detector config's data, schedule (``cell.epochs``, lr steps of the plan) and seed."""
+        """The detector config's data, schedule (``cell.epochs``, lr steps of the plan), seed, and the
+        val detections saved as ``WORK_DIR/val.bbox.json``."""
         root, data = self.data_root + '/', self.plan.data
         options = {f'{loader}_dataloader.dataset.{key}': value
                    for loader, split in (('train', data.train), ('val', data.val), ('test', data.val))
                    for key, value in (('data_root', root), ('ann_file', split.ann), ('data_prefix.img', split.img))}
         options.update({'val_evaluator.ann_file': self.split('val', 'ann'),
                         'test_evaluator.ann_file': self.split('val', 'ann'),
+                        'val_evaluator.outfile_prefix': osp.join(self.layout.work_dir(cell), 'val'),
                         'train_cfg.max_epochs': cell.epochs, 'train_cfg.val_interval': cell.epochs,
                         'param_scheduler.1.end': cell.epochs,
                         'param_scheduler.1.milestones': lr_milestones(cell.epochs, self.plan.lr_steps),
@@ -190,16 +244,39 @@ class CellRunner:
                         **self.plan.finetune_options})
         return options
 
+    def evaluation(self, cell: Cell) -> Dict:
+        """Box AP of a finished fine-tuning at full precision from its saved val detections (matches
+        kept in the work dir and beside runs.json), with mmdet's rounded values for reference."""
+        work_dir = self.layout.work_dir(cell)
+        detections = osp.join(work_dir, 'val.bbox.json')
+        rounded = dict(bbox_mAP_rounded=last_logged(work_dir, 'coco/bbox_mAP'),
+                       bbox_mAP_50=last_logged(work_dir, 'coco/bbox_mAP_50'))
+        with open(detections) as f:
+            if not json.load(f):  # nothing detected: pycocotools cannot match an empty results file
+                return dict(bbox_mAP=0.0, matches=None, **rounded)
+        matches = match_detections(self.split('val', 'ann'), detections)
+        matches.save(osp.join(work_dir, 'matches.npz'))
+        kept = self.results.matches_path(cell.key)
+        if kept:
+            os.makedirs(osp.dirname(kept), exist_ok=True)
+            matches.save(kept)
+        return dict(bbox_mAP=box_ap(matches), matches=osp.basename(kept) if kept else None, **rounded)
+
     def finetune(self, cell: Cell) -> Dict:
         """Fine-tune and evaluate one detector (box AP on the val split after the last epoch)."""
         rec = self.results.done(cell)
         if rec:
             return rec
-        pre = self.pretrain(cell.backbone, cell.variant, cell.seed) if cell.init == 'montage' else None
         config = self.plan.backbones[cell.backbone].finetune[cell.init]
         options = self.finetune_options(cell)
-        if pre is not None:
+        pre, store = None, None
+        if cell.init == 'direct':
+            pre = self.pretrain_direct(cell.pretraining)
+            options['load_from'] = self.detector(cell.pretraining)
+        elif cell.pretraining is not None:
+            pre = self.pretrain(cell.backbone, cell.variant, cell.seed)
             options['model.backbone.init_cfg.checkpoint'] = self.layout.backbone(cell.pretraining)
+            store = pre.get('store_hash')
         elif cell.init == 'imagenet':
             options['model.backbone.init_cfg.checkpoint'] = self.imagenet_weights(cell.backbone)
         work_dir = self.layout.work_dir(cell)
@@ -209,10 +286,16 @@ class CellRunner:
         self.remove_checkpoints(work_dir)
         batch = self.resolved(config, options).train_dataloader.batch_size * self.plan.launcher.world_size
         iters = cell.epochs * math.ceil(self.num_train_images / batch)
-        return self.results.record(cell, code=code_version(self.root), seconds=round(timing.wall, 1),
+        return self.results.record(cell, **self.provenance(store), seconds=round(timing.wall, 1),
                                    cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2),
                                    images=cell.epochs * self.num_train_images,
                                    train_seconds=round(training_seconds(work_dir, iters), 1),
-                                   bbox_mAP=last_logged(work_dir, 'coco/bbox_mAP'),
-                                   bbox_mAP_50=last_logged(work_dir, 'coco/bbox_mAP_50'),
-                                   pretrain=pre['key'] if pre else None, config=config)
+                                   **self.evaluation(cell), pretrain=pre['key'] if pre else None, config=config)
+
+
+def erf_scalars(work_dir: str) -> Dict:
+    """The ERF hook's scalars of a pre-training at its first and last refresh (``{'first': x, 'last': y}``
+    per name), None for a head without ERF weights (nothing logged)."""
+    records = logged_scalars(work_dir)
+    values = {name: [r[name] for r in records if name in r] for name in ERF_SCALARS}
+    return {name: dict(first=v[0], last=v[-1]) if v else None for name, v in values.items()}

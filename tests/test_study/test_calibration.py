@@ -1,5 +1,6 @@
 """Equal compute: the calibration measured from finished runs, and the extra epochs it gives."""
-from mmjigsaw.study.calibration import equal_epochs, extra_epochs, measure
+from mmjigsaw.study.calibration import (Calibrations, equal_epochs, extra_epochs, measure, measure_direct,
+                                        measure_extension)
 from mmjigsaw.study.plan import LauncherSpec
 
 PYTHON = LauncherSpec('python')
@@ -51,3 +52,31 @@ def test_extra_epochs_give_random_init_the_pretrainings_compute():
     assert equal_epochs({'r18': c}, None, 'r18', 4) == 7
     assert equal_epochs({'r18': c}, None, 'mbv2', 4) is None  # not calibrated: no length, nothing runs
     assert equal_epochs({}, 1, 'mbv2', 2) == 3  # --quick fixes E
+
+
+def test_direct_pretraining_costs_what_montage_pretraining_costs():
+    probe = _run('pretrain_r18_direct-2e_seed0', kind='pretrain', variant='direct', init='', epochs=2, cpu=70.0,
+                 seconds=50.0, train_seconds=40.0)  # 70 x 0.8 / 2 = 28 CPU s per 192 px epoch
+    measured = measure_direct(RUNS + [probe], 'r18', probe['key'], PYTHON)
+    assert measured == dict(unit='CPU s', pretrain_compute=400.0, epoch_compute_direct=28.0, epochs=14,
+                            probe='pretrain_r18_direct-2e_seed0', probe_compute=70.0,
+                            measured_from=['p0', 'p1', 'p2', 'pretrain_r18_direct-2e_seed0'])  # 400 / 28 = 14.3
+    assert measure_direct(RUNS, 'r18', probe['key'], PYTHON) is None  # the probe has not run
+    assert Calibrations({'r18/direct': measured}).direct_epochs('r18') == 14
+    assert Calibrations({}, fixed_direct=2).direct_epochs('r18') == 2 and Calibrations({}).direct_epochs('r18') is None
+
+
+def _ap_runs(prefix, aps):
+    return [dict(key=f'{prefix}_seed{s}', bbox_mAP=ap, seed=s) for s, ap in enumerate(aps)]
+
+
+def test_the_extension_is_due_when_both_arms_still_climb():
+    montage = {12: _ap_runs('m12', [0.20, 0.22, 0.21]), 24: _ap_runs('m24', [0.25, 0.26, 0.27])}
+    equal = {14: _ap_runs('s14', [0.12, 0.13, 0.14]), 25: _ap_runs('s25', [0.14, 0.13, 0.145])}
+    decided = measure_extension(montage, equal, 3, 0.01)
+    assert decided['due'] is False and decided['montage_climb'] == 0.05 and decided['equal_climb'] == 0.0083
+    equal[25] = _ap_runs('s25', [0.20, 0.21, 0.22])
+    assert measure_extension(montage, equal, 3, 0.01)['due'] is True
+    assert measure_extension(montage, equal, 5, 0.01) is None  # not every seed finished
+    assert Calibrations({'r18/extension': dict(due=True)}).extension_due('r18') is True
+    assert Calibrations({}).extension_due('r18') is None and Calibrations({}, fixed_extension=True).extension_due('x')

@@ -1,10 +1,15 @@
 """The options and paths of one cell's runs."""
+import json
 import os.path as osp
+from dataclasses import replace
 
+import pytest
+
+from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import load_study
 from mmjigsaw.study.results import Results
-from mmjigsaw.study.runner import CellRunner, StudyLayout, cfg_options, lr_milestones
+from mmjigsaw.study.runner import CellRunner, StudyLayout, cfg_options, erf_scalars, lr_milestones
 from helpers import ROOT
 
 STUDY = osp.join(ROOT, 'configs', 'reproduce', 'reproduce_demo.py')
@@ -38,3 +43,54 @@ def test_study_layout_keys_every_run_by_its_cell(tmp_path):
     assert layout.backbone(cell) == str(tmp_path / 'pretrain_r18_erf_seed1' / 'backbone.pth')
     assert layout.train_log(cell) == str(tmp_path / 'pretrain_r18_erf_seed1' / 'train.log')
     assert layout.tool_log('store_bare') == str(tmp_path / 'logs' / 'store_bare.log')
+
+
+def test_fine_tunings_save_their_val_detections(tmp_path):
+    runner = CellRunner(load_study(STUDY, quick=True, root=ROOT), Results(), StudyLayout(str(tmp_path)), ROOT)
+    cell = Cell('finetune', 'r18', 'erf', 'montage', 2, 0)
+    assert runner.finetune_options(cell)['val_evaluator.outfile_prefix'] == str(tmp_path / cell.key / 'val')
+
+
+def _scalars(work_dir, records):
+    path = work_dir / '20261130_100000' / 'vis_data' / 'scalars.json'
+    path.parent.mkdir(parents=True)
+    path.write_text(''.join(json.dumps(r) + '\n' for r in records))
+
+
+def test_erf_scalars_of_the_first_and_last_refresh(tmp_path):
+    _scalars(tmp_path / 'erf', [dict(loss=1.0, erf_own_weight=0.92, erf_own_share=0.88, iter=10),
+                                dict(loss=0.9, erf_own_weight=0.80, erf_own_share=0.70, iter=60),
+                                dict(loss=0.8, erf_own_weight=0.61, erf_own_share=0.52, iter=250)])
+    assert erf_scalars(str(tmp_path / 'erf')) == dict(erf_own_weight=dict(first=0.92, last=0.61),
+                                                      erf_own_share=dict(first=0.88, last=0.52))
+    _scalars(tmp_path / 'global', [dict(loss=1.0, iter=10)])  # a head without ERF weights logs none
+    assert erf_scalars(str(tmp_path / 'global')) == dict(erf_own_weight=None, erf_own_share=None)
+
+
+def test_box_ap_at_full_precision_from_the_saved_detections(tmp_path):
+    """Two val images with a box each; one found exactly, one by a shifted box (IoU 0.6)."""
+    data = tmp_path / 'data'
+    (data / 'annotations').mkdir(parents=True)
+    coco = dict(images=[dict(id=i, file_name=f'{i}.png', width=100, height=100) for i in (1, 2)],
+                annotations=[dict(id=i, image_id=i, category_id=1, bbox=[10, 10, 40, 40], area=1600, iscrowd=0)
+                             for i in (1, 2)], categories=[dict(id=1, name='disc')])
+    (data / 'annotations' / 'instances_val.json').write_text(json.dumps(coco))
+    plan = load_study(STUDY, quick=True, root=ROOT)
+    plan = replace(plan, data=replace(plan.data, root=str(data)))
+    results = Results(str(tmp_path / 'doc' / 'runs.json'))
+    runner = CellRunner(plan, results, StudyLayout(str(tmp_path / 'out')), ROOT)
+    cell = Cell('finetune', 'r18', 'erf', 'montage', 1, 0)
+    work_dir = tmp_path / 'out' / cell.key
+    _scalars(work_dir, [{'coco/bbox_mAP': 0.55, 'coco/bbox_mAP_50': 1.0, 'step': 1}])
+    (work_dir / 'val.bbox.json').write_text(json.dumps([
+        dict(image_id=1, category_id=1, bbox=[10, 10, 40, 40], score=0.9),
+        dict(image_id=2, category_id=1, bbox=[20, 10, 40, 40], score=0.8)]))  # IoU 30 x 40 / (2 x 1600 - 1200)
+    evaluation = runner.evaluation(cell)
+    # both found at IoU 0.5-0.6 (recall 1), one at 0.65-0.95 (recall 0.5 at precision 1: 51 of 101 points)
+    assert evaluation['bbox_mAP'] == pytest.approx((3 * 1.0 + 7 * 51 / 101) / 10)
+    assert evaluation['bbox_mAP_rounded'] == 0.55 and evaluation['bbox_mAP_50'] == 1.0
+    assert evaluation['matches'] == f'{cell.key}.npz'
+    kept = ImageMatches.load(results.matches_path(cell.key))
+    assert list(kept.image_ids) == [1, 2] and (work_dir / 'matches.npz').is_file()
+    (work_dir / 'val.bbox.json').write_text('[]')  # nothing detected: AP 0, nothing to match
+    assert runner.evaluation(cell)['bbox_mAP'] == 0.0

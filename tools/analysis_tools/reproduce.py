@@ -1,7 +1,8 @@
-"""A seeded reproduction of the paper's claims: the compute curve, initialisations and ablations.
+"""A seeded reproduction of the paper's claims: the compute curve, ablations, controls and initialisations.
 
     python tools/analysis_tools/reproduce.py configs/reproduce/reproduce_demo.py --out work_dirs/reproduce
-        [--only curve,init,heads,context,assembly] [--quick] [--budget-minutes M] [--doc docs/reproduction.md]
+        [--only curve,heads,context,assembly,store,direct,unfrozen,init] [--quick] [--budget-minutes M]
+        [--doc docs/reproduction.md] [--plan-only]
 
 Every cell of the study is one training run (`tools/train.py`, or `tools/dist_train.sh` for several
 GPUs) of a config named in the study config, with one seed:
@@ -13,25 +14,30 @@ GPUs) of a config named in the study config, with one seed:
 
 Compute is counted in CPU seconds on CPUs (every process of a run, data workers included; each run
 also records the load average) and in GPU seconds (wall x GPUs) with the dist launcher, and in images
-processed; wall seconds are reported too. Equal compute: a scratch run at "equal compute" with a
-Montage run of L epochs fine-tunes for L + E epochs, E calibrated on the study's first seed and kept
-in the results (--quick fixes E). Running order: the curve's shortest length and the initialisation
-rows first, then the curve's longer lengths, then the ablations, seed by seed within each.
+processed; wall seconds are reported too. Equal compute, direct pre-training's length and the curve's
+extension are decided from finished runs, each an explicit step stored in the results (--quick fixes
+them). Running order: the curve, the ablations, the controls, the initialisation rows, seed by seed.
 
-Every finished run is added to DOC_DIR/runs.json at once (DOC_DIR: the --doc path without ".md"),
-so a rerun skips finished cells, and a run that was cut short starts again. After every run the
-report is rewritten: --doc (tables against the paper's claims, mean +- std over seeds, what was left
-out), DOC_DIR/compute_curve.png and DOC_DIR/ablations.png. --budget-minutes stops starting new runs
-after that many minutes; the report then lists the missing cells. The study runs from the repository
-root. The work is done by mmjigsaw.study.
+One code version: at start the study takes the hash of the code and configs runs depend on
+(mmjigsaw.study.provenance.code_hash); a record of another hash runs again, the report compares only
+runs of this hash, and no run starts once the code changes under a running study (run it from a
+checkout nobody edits). Every finished run is added to DOC_DIR/runs.json at once (DOC_DIR: the --doc
+path without ".md") with its per-image matches in DOC_DIR/matches/, so a rerun skips finished cells.
+After every run the report is rewritten: --doc (the plan, paired tests, tables, what was left out),
+DOC_DIR/compute_curve.png and DOC_DIR/ablations.png. --budget-minutes stops starting new runs after
+that many minutes; the report then lists the missing cells. --plan-only writes the report without
+running anything (the plan, every cell "not run"). The study runs from the repository root.
+The work is done by mmjigsaw.study.
 """
 import argparse
 import os
 import os.path as osp
 import sys
+from functools import partial
 
 from mmjigsaw.apis import run_cli
-from mmjigsaw.study import PARTS, CellRunner, Results, StudyLayout, load_study, parse_only, run_steps, write_report
+from mmjigsaw.study import (PARTS, CellRunner, Results, StudyLayout, code_hash, load_study, parse_only, run_steps,
+                            write_report)
 
 
 def parse_args():
@@ -43,6 +49,7 @@ def parse_args():
     parser.add_argument('--doc',
                         help='report to write (default: docs/reproduction.md, OUT/reproduction.md with --quick)')
     parser.add_argument('--budget-minutes', type=float, help='start no run after this many minutes')
+    parser.add_argument('--plan-only', action='store_true', help='write the report of the plan, run nothing')
     parser.add_argument('--recalibrate', action='store_true',
                         help='measure the equal-compute calibration again over every finished seed (e.g. when the '
                              'first seed shared the machine; see each run\'s load in runs.json)')
@@ -57,12 +64,19 @@ def main():
     doc = args.doc or osp.join(args.out if args.quick else osp.join(root, 'docs'), 'reproduction.md')
     doc_dir = osp.splitext(osp.abspath(doc))[0]
     results = Results(osp.join(doc_dir, 'runs.json'))
+    report = partial(write_report, plan, results, only, osp.abspath(doc), root)
+    if args.plan_only:
+        report()
+        print(f'[reproduce] wrote {doc} (the plan; nothing ran)')
+        return
+    stale = results.set_code_hash(code_hash(root))
+    print(f'[reproduce] code hash {results.code_hash}; {len(results.comparable)} runs at it'
+          + (f', {len(stale)} of other code versions will run again' if stale else ''))
     if args.recalibrate:
         results.clear_calibration()
     runner = CellRunner(plan, results, StudyLayout(osp.abspath(args.out)), root)
     command = 'python tools/analysis_tools/reproduce.py ' + ' '.join(sys.argv[1:])
-    left_out = run_steps(runner, plan.steps(only), args.budget_minutes, command,
-                         after_run=lambda: write_report(plan, results, only, osp.abspath(doc)))
+    left_out = run_steps(runner, plan.steps(only), args.budget_minutes, command, after_run=report)
     print(f'[reproduce] wrote {doc} and {doc_dir}/')
     for key in left_out:
         print(f'[reproduce] left out: {key}')

@@ -1,0 +1,148 @@
+"""The report's measured sections: the claims table, the curve, the ablations with the ERF hook's
+scalars, the two controls, the initialisation rows and the figure of every row."""
+import os.path as osp
+import statistics
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from .claims import Comparison, Row, comparisons
+from .plan import ABLATIONS, INIT_LABELS
+from .plots import Bar, plot_bars, plot_curve
+from .stats import box_ap, mean_std, whole
+
+if TYPE_CHECKING:
+    from .report import Report
+
+ABLATION_TITLES = dict(heads='Labelling head and tau', context='Context of the positives', assembly='Montage assembly',
+                       store='Sample store format')
+
+
+def claims_table(r: 'Report') -> List[str]:
+    rows = []
+    for c in comparisons(r.plan, r.calibrated, r.only):
+        rows.append(f'| {c.claim} | {c.a.label} vs {c.b.label} | {r.verdict(c)} |')
+        if c.central:
+            rows.append(f'| (the same, paired bootstrap over val images) | | {r.bootstrap(c)} |')
+    return (['## The claims, measured here', '',
+             '| claim | compared here | a - b: mean [95% CI], p, pairs: verdict |', '|---|---|---|'] + rows
+            + ['', 'Not measured here: the paper\'s "about 1/4 of ImageNet pre-training\'s compute" (the ImageNet '
+               'weights were trained elsewhere; this study counts only its own runs).', ''])
+
+
+def _ap(runs: List[Dict]) -> str:
+    return mean_std(box_ap(runs))
+
+
+def curve(r: 'Report') -> List[str]:
+    part, unit = r.plan.parts['curve'], r.plan.launcher.unit
+    b = part.backbone
+    lines = ['## The compute curve (the paper\'s central claim)', '',
+             f'{r.label(b)}: Montage pre-training + L epochs against random init at equal compute (and at the same '
+             f'L, at {part.same_schedule_length} epochs). Paired tests in the claims table.', '',
+             f'| fine-tuning L | Montage + L | random init, equal compute | random init, L | total {unit} (Montage, '
+             f'median) | total {unit} (equal, median) |', '|---|---|---|---|---|---|']
+    lengths = list(part.lengths) + ([part.extension] if part.extension else [])
+    for L in lengths:
+        montage, equal_epochs = r.results.group(b, 'erf', L), r.calibrated(b, L)
+        equal = r.results.group(b, 'scratch', equal_epochs) if equal_epochs else []
+        same = _ap(r.results.group(b, 'scratch', L)) if L == part.same_schedule_length else 'not planned'
+        name = f'{L} (extension, if due)' if L == part.extension else str(L)
+        lines.append(f'| {name} | {_ap(montage)} | {_ap(equal)}' + (f' ({equal_epochs} e)' if equal_epochs else '')
+                     + f' | {same} | {whole(r.totals(montage)["compute"])} | {whole(r.totals(equal)["compute"])} |')
+    if plot_curve(r.plan, r.results, osp.join(r.doc_dir, 'compute_curve.png')):
+        lines += ['', f'![box AP against compute]({r.rel}/compute_curve.png)']
+    return lines + ['']
+
+
+def _erf(rec: Optional[Dict], name: str) -> str:
+    value = rec.get(name) if rec else None
+    return f'{value["first"]:.3f} -> {value["last"]:.3f}' if value else '-'
+
+
+def _erf_cells(r: 'Report', runs: List[Dict]) -> str:
+    """The ERF scalars of a row's pre-trainings (first -> last refresh), seed by seed."""
+    pre = [r.results.pretraining_of(run) for run in runs]
+    if not pre:
+        return 'not run | not run'
+    return ' | '.join('; '.join(_erf(p, name) for p in pre) for name in ('erf_own_weight', 'erf_own_share'))
+
+
+def ablations(r: 'Report', bars: List[Bar]) -> List[str]:
+    """One table per ablation part asked for, against the method; adds its variants' bars to ``bars``."""
+    lines = []
+    for name in ABLATIONS:
+        if name not in r.only or name not in r.plan.parts:
+            continue
+        part = r.plan.parts[name]
+        b, L = part.backbone, part.length
+        lines += [f'## {ABLATION_TITLES[name]}', '',
+                  f'{r.label(b)}, Montage pre-training variant + {L} epochs of fine-tuning. ERF hook scalars of each '
+                  'seed\'s pre-training, first -> last refresh (`erf_own_weight`: mean weight of a position\'s own '
+                  'label; `erf_own_share`: mean share of its ERF inside its own region; "-": a head without ERF '
+                  'weights).', '',
+                  '| variant | box AP | box AP50 | erf_own_weight | erf_own_share | the method - this (paired) |',
+                  '|---|---|---|---|---|---|']
+        for variant in part.variants:
+            runs = r.results.group(b, variant, L)
+            label = r.plan.variants[variant].label
+            against = Comparison(name, '', Row(b, 'erf', L, ''), Row(b, variant, L, ''))
+            test = '' if variant == 'erf' else r.verdict(against)
+            lines.append(f'| {label} | {_ap(runs)} | {mean_std([run["bbox_mAP_50"] for run in runs])} | '
+                         f'{_erf_cells(r, runs)} | {test} |')
+            if variant != 'erf' or name == 'heads':
+                bars.append((label, runs))
+        lines.append('')
+    return lines
+
+
+def controls(r: 'Report', bars: List[Bar]) -> List[str]:
+    """The two controls' rows beside the method's, with their totals; paired tests in the claims table."""
+    asked = [n for n in ('direct', 'unfrozen') if n in r.only and n in r.plan.parts]
+    if not asked:
+        return []
+    part = r.plan.parts[asked[0]]
+    b, L, unit = part.backbone, part.length, r.plan.launcher.unit
+    rows = [(f'Montage + {L} e (the method)', r.results.group(b, 'erf', L))]
+    rows += [(INIT_LABELS[r.plan.parts[n].init], r.results.group(b, r.plan.parts[n].init, L)) for n in asked]
+    rows.append((INIT_LABELS['scratch'] + f' {L} e', r.results.group(b, 'scratch', L)))
+    lines = ['## The controls', '', f'{r.label(b)}, {L} fine-tuning epochs. Paired tests in the claims table.', '',
+             f'| row | box AP | box AP50 | total {unit} (median, pre-training included) | pre-training |',
+             '|---|---|---|---|---|']
+    for label, runs in rows:
+        pre = sorted({run['pretrain'] for run in runs if run.get('pretrain')})
+        lines.append(f'| {label} | {_ap(runs)} | {mean_std([run["bbox_mAP_50"] for run in runs])} | '
+                     f'{whole(r.totals(runs)["compute"])} | {", ".join(f"`{p}`" for p in pre) or "-"} |')
+        if label.startswith(('direct', 'Montage pre-trained, fine-tuned')):
+            bars.append((f'control: {label}', runs))
+    direct = r.results.calibration.get(f'{b}/direct')
+    if 'direct' in asked:
+        lines += ['', 'Direct pre-training: ' + (
+            f'D = {direct["epochs"]} epochs at 192 px, from the probe `{direct["probe"]}` '
+            f'({direct["probe_compute"]:.0f} {unit}, not counted in any row).' if direct else 'D not measured yet.')]
+    return lines + ['']
+
+
+def initialisation(r: 'Report', bars: List[Bar]) -> List[str]:
+    """The initialisation table; adds a bar per row to ``bars``. Paired tests in the claims table."""
+    L = r.plan.parts['init'].length
+    lines = ['## Initialisation', '', f'Fine-tuning L = {L} epochs. Paired tests in the claims table.', '',
+             '| backbone | initialisation | box AP | box AP50 | fine-tune wall s (median) | '
+             f'total {r.plan.launcher.unit} (median) | total images |', '|---|---|---|---|---|---|---|']
+    for b in r.plan.parts['init'].backbones:
+        equal_epochs = r.calibrated(b, L)
+        rows = [(init, r.results.group(b, 'erf' if init == 'montage' else init, L))
+                for init in ('montage', 'imagenet', 'scratch') if init in r.plan.backbones[b].finetune]
+        rows.append(('scratch-equal', r.results.group(b, 'scratch', equal_epochs) if equal_epochs else []))
+        for init, runs in rows:
+            t = r.totals(runs)
+            label = INIT_LABELS[init] + (f' ({equal_epochs} e)' if init == 'scratch-equal' and equal_epochs else '')
+            finetune_seconds = statistics.median(run['seconds'] for run in runs) if runs else float('nan')
+            lines.append(f'| {r.label(b)} | {label} | {_ap(runs)} | {mean_std([run["bbox_mAP_50"] for run in runs])} '
+                         f'| {whole(finetune_seconds)} | {whole(t["compute"])} | {whole(t["images"])} |')
+            bars.append((f'{r.label(b)}: {label}', runs))
+    return lines + ['']
+
+
+def glance(r: 'Report', bars: List[Bar]) -> List[str]:
+    if not plot_bars(bars, osp.join(r.doc_dir, 'ablations.png')):
+        return []
+    return ['## All rows at a glance', '', f'![box AP per row]({r.rel}/ablations.png)', '']
