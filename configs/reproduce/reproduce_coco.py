@@ -52,6 +52,9 @@ parts = dict(
 
 # The demo study's test and smallest effect (box AP 0.01); no earlier COCO study to estimate the seeds'
 # power from, so 3 seeds a row.
-analysis = dict(first_study=None, power_from=dict(_delete_=True))
+analysis = dict(first_study=None, power_from=dict(_delete_=True), choices=[
+    'Complete schedules per length (1x, 2x, 3x: the paper\'s lr steps at 9/13 and 12/13 of each), evaluated at '
+    'their ends; random init at the same schedule at 13 epochs only, where equal compute is calibrated.',
+    'The ablations at the paper\'s 13 epochs; no controls (no COCO configs for them yet).'])
 
 launcher = dict(type='dist', gpus=8)

@@ -153,6 +153,7 @@ class AnalysisSpec:
         first_study: the first study's runs.json, whose seed SDs feed the power estimate.
         power_from: estimate name ('curve', 'ablations', 'controls', 'init') -> pairs of first-study
             row key prefixes (``finetune_r18_erf_8e``) whose per-seed differences estimate its SD.
+        choices: why the plan is what it is, one paragraph each (the report's "Choices").
     """
     alpha: float
     smallest_effect: float
@@ -163,6 +164,7 @@ class AnalysisSpec:
     bootstrap_seed: int
     first_study: str
     power_from: Dict[str, Tuple[Tuple[str, str], ...]]
+    choices: Tuple[str, ...] = ()
 
 
 def estimate_of(part: str) -> str:
@@ -297,7 +299,8 @@ def _analysis(cfg: Optional[Dict]) -> Optional[AnalysisSpec]:
     return AnalysisSpec(cfg['alpha'], cfg['smallest_effect'], cfg['target_power'], cfg['min_seeds'],
                         dict(cfg['max_seeds']), cfg['bootstrap']['samples'], cfg['bootstrap']['seed'],
                         cfg['first_study'],
-                        {name: tuple(tuple(pair) for pair in pairs) for name, pairs in cfg['power_from'].items()})
+                        {name: tuple(tuple(pair) for pair in pairs) for name, pairs in cfg['power_from'].items()},
+                        tuple(cfg.get('choices', ())))
 
 
 def load_study(path: str, quick: bool = False, root: str = '.') -> StudyPlan:

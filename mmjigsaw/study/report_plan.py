@@ -12,30 +12,6 @@ from .power import plan_estimates
 if TYPE_CHECKING:
     from .report import Report
 
-#: Why the plan is what it is (the study config's NOTEs, in the report's words).
-CHOICES = (
-    'Complete schedules per length: each fine-tuning length L is its own run with the lr x0.1 at 0.75 L, '
-    'evaluated at its end. The AP after L epochs of a longer run is not what an L-epoch schedule gives (its lr '
-    'has not stepped yet), and at equal compute the two arms run different lengths, so evaluating one long run '
-    'per arm along the way would pair different phases of their schedules.',
-    'Random init at the same schedule only at 12 epochs: cheaper, and not the central comparison; equal compute '
-    'is calibrated there.',
-    'The ablations, the controls and MobileNetV2 at 12 fine-tuning epochs, where pre-training\'s effect in the '
-    'first study was about 8 seed standard deviations (at 4 epochs it was about 4, and every ablation effect '
-    'was within two seeds\' noise). The method\'s arm of every ablation is the curve\'s Montage + 12 runs of the '
-    'same seeds and code.',
-    'Store format: the default store keeps each sample as JPEG q90; the `raw` variant extracts the same samples '
-    'uncompressed (`tools/extract_samples.py --format raw`). On the demo data JPEG q90 changes a montage by 2.8 '
-    'grey levels on average (docs); measured independently on real photographs a q90 crop differs from its source '
-    'pixels by 2.4 grey levels (VOC) and 7.7 (aerial photographs), so on real data the format matters more than '
-    'this demo can show.',
-    'Direct detection pre-training (arXiv 2106.03112): the whole detector trains from random init at 192 px for '
-    'D epochs, D = round(P / g) with P the Montage pre-training\'s compute (median over seeds) and g one 192 px '
-    'epoch\'s, measured on a probe run (its cost is reported); then L = 12 epochs at 384 px from that checkpoint.',
-    'The unfrozen control fine-tunes the Montage backbone with the random arm\'s switches (nothing frozen, BN in '
-    'train mode), to tell what the weights buy from what the frozen-stem, frozen-BN recipe buys.',
-)
-
 
 def _part_rows(r: 'Report') -> List[str]:
     plan, rows = r.plan, []
@@ -109,7 +85,7 @@ def plan_section(r: 'Report') -> List[str]:
                   f'({a.bootstrap_samples} resamples, seed {a.bootstrap_seed}, one draw for every run), the mean '
                   'over seeds of the paired difference with its 95% percentile interval.',
                   '', '### Seeds: the power estimate', ''] + _power_lines(r)
-    return lines + ['', '### Choices', ''] + [f'- {c}' for c in CHOICES] + ['']
+    return lines + ['', '### Choices', ''] + [f'- {c}' for c in (a.choices if a else ())] + ['']
 
 
 def _power_lines(r: 'Report') -> List[str]:
