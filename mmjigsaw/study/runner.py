@@ -89,9 +89,13 @@ class CellRunner:
         print(f'[{self.name}] {message}', flush=True)
 
     def tool(self, args: Sequence[str], log: Optional[str] = None, launcher: Sequence[str] = ()) -> ToolRun:
+        """Run a tool from ``root`` with ``root`` first on PYTHONPATH: it imports the mmjigsaw it hashes
+        (a study run from another checkout than the editable install's trains that checkout's code)."""
         if self.show_commands:
             print('$ ' + ' '.join(args), flush=True)
-        return run_tool(args, log=log, echo=self.echo, launcher=launcher, cwd=self.root)
+        path = os.pathsep.join(p for p in (self.root, os.environ.get('PYTHONPATH', '')) if p)
+        return run_tool(args, log=log, echo=self.echo, launcher=launcher, cwd=self.root,
+                        env=dict(os.environ, PYTHONPATH=path))
 
     # ---- data ------------------------------------------------------------------------------
     def split(self, name: str, what: str) -> str:

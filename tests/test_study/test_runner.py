@@ -94,3 +94,15 @@ def test_box_ap_at_full_precision_from_the_saved_detections(tmp_path):
     assert list(kept.image_ids) == [1, 2] and (work_dir / 'matches.npz').is_file()
     (work_dir / 'val.bbox.json').write_text('[]')  # nothing detected: AP 0, nothing to match
     assert runner.evaluation(cell)['bbox_mAP'] == 0.0
+
+
+def test_tools_import_the_checkout_they_run_in(tmp_path):
+    """A study run from another checkout trains that checkout's mmjigsaw, not the editable install's."""
+    for rel, text in (('mmjigsaw/__init__.py', 'MARK = "the other checkout"\n'),
+                      ('tools/show.py', 'import mmjigsaw\nprint(mmjigsaw.MARK)\n')):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    runner = CellRunner(load_study(STUDY, quick=True, root=ROOT), Results(), StudyLayout(str(tmp_path)), str(tmp_path))
+    log = tmp_path / 'tool.log'
+    runner.tool(('tools/show.py', ), log=str(log))  # a script: its own folder comes first on sys.path, not root
+    assert log.read_text() == 'the other checkout\n'

@@ -20,10 +20,13 @@ them). Running order: the curve, the ablations, the controls, the initialisation
 
 One code version: at start the study takes the hash of the code and configs runs depend on
 (mmjigsaw.study.provenance.code_hash); a record of another hash runs again, the report compares only
-runs of this hash, and no run starts once the code changes under a running study (run it from a
-checkout nobody edits). Every finished run is added to DOC_DIR/runs.json at once (DOC_DIR: the --doc
-path without ".md") with its per-image matches in DOC_DIR/matches/, so a rerun skips finished cells.
-After every run the report is rewritten: --doc (the plan, paired tests, tables, what was left out),
+runs of this hash, and no run starts once the code changes under a running study: run it from a
+checkout nobody edits, e.g. `git worktree add ../study HEAD && cd ../study && PYTHONPATH=$PWD python
+tools/analysis_tools/reproduce.py ...` (every training it starts imports that checkout's mmjigsaw).
+
+Every finished run is added to DOC_DIR/runs.json at once (DOC_DIR: the --doc path without ".md")
+with its per-image matches in DOC_DIR/matches/, so a rerun skips finished cells. After every run
+the report is rewritten: --doc (the plan, paired tests, tables, what was left out),
 DOC_DIR/compute_curve.png and DOC_DIR/ablations.png. --budget-minutes stops starting new runs after
 that many minutes; the report then lists the missing cells. --plan-only writes the report without
 running anything (the plan, every cell "not run"). The study runs from the repository root.
