@@ -74,11 +74,14 @@ def measure_extension(montage: Dict[int, List[Dict]], equal: Dict[int, List[Dict
 
 
 def extra_epochs(calibration: Dict, epochs: int) -> int:
-    """E for Montage + ``epochs`` (at least 1)."""
+    """E for Montage + ``epochs``: the whole-epoch difference that gives random init the same compute.
+
+    Zero or negative where a long schedule's cheaper Montage epochs (frozen stem and BN) outweigh the
+    pre-training: random init then trains as long or shorter, never less than one epoch in all."""
     c = calibration
     extra = (c['pretrain_compute'] + epochs * (c['epoch_compute_montage'] - c['epoch_compute_scratch'])) \
         / c['epoch_compute_scratch']
-    return max(1, round(extra))
+    return max(1 - epochs, round(extra))
 
 
 def equal_epochs(calibrations: Dict[str, Dict], fixed_extra: Optional[int], backbone: str,

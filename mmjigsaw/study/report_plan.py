@@ -145,9 +145,10 @@ def setup(r: 'Report') -> List[str]:
             + ' and images processed (montages in pre-training, detection images in fine-tuning); wall seconds '
             'are in the tables too, and every run records the machine\'s load average in runs.json.',
             '- Equal compute: random init fine-tunes L + E epochs against Montage + L, with E = round((P + L f_m - '
-            'L f_s) / f_s), at least 1, P the pre-training\'s compute and f_m, f_s one fine-tuning epoch\'s from a '
-            'Montage and a random backbone (medians over seeds; the random one trains every layer, so its epoch '
-            f'costs more). Calibrations: {_calibrations(r)}.', '']
+            'L f_s) / f_s), P the pre-training\'s compute and f_m, f_s one fine-tuning epoch\'s from a Montage and a '
+            'random backbone (medians over seeds; the random one trains every layer, so its epoch costs more). E '
+            'can be zero or negative at long schedules, where the Montage arm\'s cheaper epochs outweigh P: '
+            f'equal compute, not at least one extra epoch. Calibrations: {_calibrations(r)}.', '']
 
 
 def changes(r: 'Report') -> List[str]:

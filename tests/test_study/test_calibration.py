@@ -48,7 +48,10 @@ def test_extra_epochs_give_random_init_the_pretrainings_compute():
     c = dict(pretrain_compute=394.6, epoch_compute_montage=86.6, epoch_compute_scratch=101.0)
     assert [extra_epochs(c, L) for L in (4, 8, 12)] == [3, 3, 2]
     c = dict(pretrain_compute=400.0, epoch_compute_montage=80.0, epoch_compute_scratch=100.0)
-    assert extra_epochs(c, 4) == 3 and extra_epochs(c, 20) == 1  # (400 - 20 x 20) / 100 = 0: at least 1
+    assert extra_epochs(c, 4) == 3 and extra_epochs(c, 20) == 0  # (400 - 20 x 20) / 100 = 0: equal compute
+    assert extra_epochs(c, 48) == -6  # (400 - 48 x 20) / 100 = -5.6: random init trains 42 epochs
+    cheap = dict(pretrain_compute=0.0, epoch_compute_montage=10.0, epoch_compute_scratch=100.0)
+    assert extra_epochs(cheap, 3) == -2  # round(-2.7) = -3, but never under one epoch in all
     assert equal_epochs({'r18': c}, None, 'r18', 4) == 7
     assert equal_epochs({'r18': c}, None, 'mbv2', 4) is None  # not calibrated: no length, nothing runs
     assert equal_epochs({}, 1, 'mbv2', 2) == 3  # --quick fixes E
