@@ -136,6 +136,9 @@ def detect(config: Config, work_dir: str, images: List[str]) -> List[Tuple[np.nd
     """(boxes (N, 4) x1 y1 x2 y2 in image pixels, labels (N,), scores (N,) 0-1) of each image, from the
     last checkpoint in ``work_dir`` of the detector ``config``, on the CPU."""
     from mmdet.apis import inference_detector, init_detector
+
+    from mmjigsaw.engine import allow_mmengine_checkpoints
+    allow_mmengine_checkpoints()  # the runner checkpoints' logs, loaded with weights_only=True
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         model = init_detector(config, f.read().strip(), device='cpu')
     return [(r.pred_instances.bboxes.numpy(), r.pred_instances.labels.numpy(), r.pred_instances.scores.numpy())

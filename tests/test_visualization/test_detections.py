@@ -16,6 +16,7 @@ class TestDrawBoxes:
         assert tuple(out[70, 79]) == RED                                   # right border: x2 less one
         assert tuple(out[89, 50]) == RED                                   # bottom border: y2 less one
         assert tuple(out[70, 22]) == (0, 0, 0) and tuple(out[70, 50]) == (0, 0, 0)  # inside
+        assert tuple(out[70, 18]) == (0, 0, 0) and tuple(out[70, 81]) == (0, 0, 0)  # outside, left and right
         assert tuple(out[95, 50]) == (0, 0, 0)                             # below the box
 
     def test_caption_above_the_box_or_inside_at_the_top(self):
