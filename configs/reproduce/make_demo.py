@@ -22,5 +22,6 @@ demo = dict(
                       'param_scheduler.1.T_max': 80 - 8, 'custom_hooks.0.interval': 16,
                       'default_hooks.checkpoint.interval': 80},
     finetune_options={'train_cfg.val_interval': 1},  # box AP after every epoch: the curves
-    # detections drawn: the first val images, boxes scoring at least score_thr (0-1), at most max_boxes each
-    detections=dict(num_images=3, score_thr=0.2, max_boxes=6, size=320))
+    # detections drawn: the first val images, each detector's max_boxes best boxes scoring at least score_thr
+    # (0-1; the demo detectors are weak, so their best guesses are shown with their scores)
+    detections=dict(num_images=3, score_thr=0.05, max_boxes=3, size=320))

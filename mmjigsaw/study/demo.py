@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from mmengine.config import Config
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.visualization import CurveArm, draw_boxes, fit_image, panel_rows, plot_compute_curve, save_rgb_png, titled
 from .cells import Cell
 from .logs import logged_scalars
@@ -89,9 +90,11 @@ def epoch_compute(rec: Dict) -> float:
 
 
 def ap_per_epoch(work_dir: str) -> List[float]:
-    """Box AP (0-1) logged after each epoch of a run evaluated every epoch, first epoch first."""
-    return [r['coco/bbox_mAP'] for r in sorted(logged_scalars(work_dir), key=lambda r: r.get('step', 0))
-            if 'coco/bbox_mAP' in r]
+    """Box AP (0-1) after each epoch of a run evaluated every epoch, first epoch first: mmdet's logged
+    value, 0 for an evaluation that logged none (no detection above the test threshold)."""
+    evaluations = sorted((r for r in logged_scalars(work_dir) if 'iter' not in r and 'step' in r),
+                         key=lambda r: r['step'])  # an evaluation's step is its epoch
+    return [r.get('coco/bbox_mAP', 0.0) for r in evaluations]
 
 
 def arm_summary(rec: Dict, pretrain_compute: float = 0.0) -> Dict:
@@ -100,6 +103,9 @@ def arm_summary(rec: Dict, pretrain_compute: float = 0.0) -> Dict:
     runner's) and its wall seconds."""
     per_epoch = epoch_compute(rec)
     curve = ap_per_epoch(rec['work_dir'])
+    if len(curve) != rec['epochs']:
+        raise DataError(f"{rec['work_dir']}: {len(curve)} evaluations logged for {rec['epochs']} epochs; the demo "
+                        'evaluates after every epoch (train_cfg.val_interval=1).')
     return dict(epochs=rec['epochs'], epoch_cpu_seconds=round(per_epoch, 2),
                 compute_cpu_seconds=round(pretrain_compute + rec['epochs'] * per_epoch, 1),
                 bbox_mAP=rec['bbox_mAP'], seconds=rec['seconds'],

@@ -7,6 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from mmjigsaw.errors import DataError
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.demo import DemoLayout, arm_summary, demo_plan, epoch_compute, extra_epochs, run_demo, summary_table
 from mmjigsaw.study.results import Results
@@ -64,15 +65,17 @@ class TestEqualCompute:
     def test_arm_summary_has_one_point_per_epoch_pretraining_first(self, tmp_path):
         logs = tmp_path / '20261130_101010' / 'vis_data'
         logs.mkdir(parents=True)
-        records = [dict(loss=1.0, time=1.0, iter=5, epoch=1, step=5), {'coco/bbox_mAP': 0.01, 'step': 1},
-                   {'coco/bbox_mAP': 0.04, 'step': 2}]
+        records = [dict(loss=1.0, time=1.0, iter=5, epoch=1, step=5), dict(time=0.3, step=1),  # nothing detected
+                   dict(loss=1.0, time=1.0, iter=10, epoch=2, step=10), {'coco/bbox_mAP': 0.04, 'step': 2}]
         (logs / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in records))
         rec = dict(cpu_seconds=100.0, train_seconds=40.0, seconds=50.0, epochs=2, bbox_mAP=0.04,
                    work_dir=str(tmp_path))
         arm = arm_summary(rec, pretrain_compute=300.0)
         assert arm['epochs'] == 2 and arm['epoch_cpu_seconds'] == 40.0 and arm['compute_cpu_seconds'] == 380.0
-        assert arm['curve'] == [dict(epoch=1, compute_cpu_seconds=340.0, bbox_mAP=0.01),
+        assert arm['curve'] == [dict(epoch=1, compute_cpu_seconds=340.0, bbox_mAP=0.0),
                                 dict(epoch=2, compute_cpu_seconds=380.0, bbox_mAP=0.04)]
+        with pytest.raises(DataError, match='2 evaluations logged for 3 epochs'):
+            arm_summary(dict(rec, epochs=3), 300.0)
 
 
 SUMMARY = dict(
