@@ -3,7 +3,7 @@
     python .dev_scripts/soak_train.py [CONFIG] [--iters 1000] [--workers 2] [--interval 5]
         [--work-dir work_dirs/soak] [--cfg-options k=v ...]
 
-By default it trains the demo config (store data/demo/store_train, made by `make demo`) with a
+By default it trains the demo config (store data/make_demo/store_train_context, made by `make demo`) with a
 narrow backbone (base_channels=8) and batch 8, so 1,000 iterations take minutes on 2 cores; ERF
 refreshes every 100 iterations. Memory after warm-up (the first 10% of the iterations) must stay
 within 10% of its value at the end of warm-up. The last line is JSON.

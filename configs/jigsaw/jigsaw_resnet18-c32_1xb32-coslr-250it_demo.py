@@ -18,7 +18,8 @@ train_dataloader = dict(
     batch_size=32,
     num_workers=2,
     pin_memory=False,
-    dataset=dict(store='data/demo/store_train', num_montages=max_iters * 32))
+    # the store `make demo` extracts (the study and the tests pass their own)
+    dataset=dict(store='data/make_demo/store_train_context', num_montages=max_iters * 32))
 
 optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='SGD', lr=0.8 * 32 / 512, momentum=0.9, weight_decay=1e-4))

@@ -13,12 +13,14 @@ import math
 import os
 import os.path as osp
 import shutil
+from dataclasses import asdict
 from typing import Callable, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
 from mmjigsaw.datasets import make_demo_dataset
 from mmjigsaw.evaluation.per_image_ap import box_ap, match_detections
+from mmjigsaw.utils import atomic_write_json
 from .cells import Cell
 from .logs import last_logged, logged_scalars, training_seconds
 from .plan import StudyPlan
@@ -28,6 +30,14 @@ from .results import Results
 
 #: The ERF hook's scalars a pre-training records (first and last refresh).
 ERF_SCALARS = ('erf_own_weight', 'erf_own_share')
+
+
+def _read_json(path: str):
+    """The JSON in ``path``, or None when there is no such file."""
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def lr_milestones(epochs: int, steps: Sequence[float]) -> List[int]:
@@ -103,14 +113,17 @@ class CellRunner:
         return osp.join(self.data_root, getattr(getattr(self.plan.data, name), what))
 
     def prepare_data(self) -> bool:
-        """Render the demo data once (when the plan asks for it) and count the training images;
-        True when it rendered."""
+        """Render the demo data (when the plan asks for it) unless the data root holds exactly that data,
+        as its ``demo.json`` says (other numbers in the config render it again, its stores with it), and
+        count the training images; True when it rendered."""
         demo = self.plan.data.demo
-        rendered = bool(demo) and not osp.isfile(self.split('val', 'ann'))
+        stamp = osp.join(self.data_root, 'demo.json')
+        rendered = bool(demo) and not (osp.isfile(self.split('val', 'ann')) and _read_json(stamp) == asdict(demo))
         if rendered:
             self.say(f'rendering the demo data into {self.plan.data.root}')
             shutil.rmtree(self.data_root, ignore_errors=True)
             make_demo_dataset(self.data_root, demo.num_train, demo.num_val, demo.seed)
+            atomic_write_json(asdict(demo), stamp)
         with open(self.split('train', 'ann')) as f:
             coco = json.load(f)
         self.num_train_images = len({a['image_id'] for a in coco['annotations']})  # mmdet skips empty images

@@ -106,3 +106,15 @@ def test_tools_import_the_checkout_they_run_in(tmp_path):
     log = tmp_path / 'tool.log'
     runner.tool(('tools/show.py', ), log=str(log))  # a script: its own folder comes first on sys.path, not root
     assert log.read_text() == 'the other checkout\n'
+
+
+def test_the_demo_data_is_rendered_again_when_the_config_asks_for_other_data(tmp_path):
+    plan = load_study(STUDY, quick=True, root=ROOT)
+    plan = replace(plan, data=replace(plan.data, root=str(tmp_path / 'data')))
+    runner = CellRunner(plan, Results(), StudyLayout(str(tmp_path / 'out')), ROOT)
+    assert runner.prepare_data() and not runner.prepare_data()  # rendered once, then found
+    (tmp_path / 'data' / 'store_train_context').mkdir()  # a store of the old data goes with it
+    fewer = replace(plan, data=replace(plan.data, demo=replace(plan.data.demo, num_train=6)))
+    runner = CellRunner(fewer, Results(), StudyLayout(str(tmp_path / 'out')), ROOT)
+    assert runner.prepare_data() and runner.num_train_images <= 6
+    assert not (tmp_path / 'data' / 'store_train_context').exists()
