@@ -18,6 +18,7 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from mmjigsaw.errors import DataError
 from mmjigsaw.visualization import CurveArm, draw_boxes, fit_image, panel_rows, plot_compute_curve, save_rgb_png, titled
@@ -140,15 +141,19 @@ def save_compute_curve(summary: Dict, path: str) -> str:
 
 def detect(config: Config, work_dir: str, images: List[str]) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(boxes (N, 4) x1 y1 x2 y2 in image pixels, labels (N,), scores (N,) 0-1) of each image, from the
-    last checkpoint in ``work_dir`` of the detector ``config``, on the CPU."""
+    last checkpoint in ``work_dir`` of the detector ``config``, on the CPU. mmdet's inference makes
+    ``mmdet`` the default scope; the caller's scope is given back afterwards."""
     from mmdet.apis import inference_detector, init_detector
 
     from mmjigsaw.engine import allow_mmengine_checkpoints
     allow_mmengine_checkpoints()  # the runner checkpoints' logs, loaded with weights_only=True
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        model = init_detector(config, f.read().strip(), device='cpu')
+        checkpoint = f.read().strip()
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = init_detector(config, checkpoint, device='cpu')
+        results = inference_detector(model, images)
     return [(r.pred_instances.bboxes.numpy(), r.pred_instances.labels.numpy(), r.pred_instances.scores.numpy())
-            for r in inference_detector(model, images)]
+            for r in results]
 
 
 def save_detections(runner: CellRunner, models: Dict[str, Tuple[Config, str]], summary: Dict, spec: Config,

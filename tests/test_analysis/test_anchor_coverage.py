@@ -59,7 +59,9 @@ def test_resize_keeps_the_ratio_within_both_sides():
     assert (round(800 * fy), round(1333 * fx)) == (800, 1333)
 
 
-DEMO_DETECTORS = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*_demo.py')))
+#: the demo detectors that train at the demo's 384 px (not the direct pre-training control's 192 px phase,
+#: whose boxes are half the size: its fine-tuning at 384 px is among these)
+DEMO_DETECTORS = sorted(p for p in glob.glob(osp.join(ROOT, 'configs', 'det', '*_demo.py')) if '192px' not in p)
 
 
 @pytest.mark.slow  # renders 100 demo images

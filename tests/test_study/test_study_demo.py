@@ -6,6 +6,7 @@ import cv2
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 from mmjigsaw.errors import DataError
 from mmjigsaw.study.cells import Cell
@@ -113,10 +114,12 @@ def test_the_demo_end_to_end_on_tiny_data(tmp_path, capsys):
     work_dir = tmp_path / 'work'
     allowed = torch.serialization.get_safe_globals()
     torch.serialization.clear_safe_globals()  # as in tools/run_demo.py's fresh process: conftest allow-listed
+    scope = DefaultScope.get_current_instance().scope_name
     try:
         summary = run_demo(str(work_dir), ROOT, quick=True, data_root=str(tmp_path / 'data'))
     finally:
         torch.serialization.add_safe_globals(allowed)
+    assert DefaultScope.get_current_instance().scope_name == scope  # mmdet's inference gave it back
     assert set(summary) == {'seed', 'train_images', 'val_images', 'pretrained_bbox_mAP', 'scratch_bbox_mAP',
                             'pretrain_seconds', 'pretrain_cpu_seconds', 'finetune_seconds', 'extra_epochs', 'arms',
                             'compute_curve', 'detections', 'total_seconds'}
