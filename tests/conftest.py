@@ -1,9 +1,11 @@
 """Fixtures: a small demo dataset and its sample store (made once per test session), small COCO
 datasets, one torch thread. Shared helpers live in helpers.py."""
 import os.path as osp
+import uuid
 
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 
 from mmjigsaw.apis import register_all_modules
 from mmjigsaw.datasets import build_sample_store, make_demo_dataset
@@ -40,3 +42,15 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def default_scope_given_back():
+    """Each test ends in the default scope it started in: a Runner built in-process from an mmdet config
+    makes ``mmdet`` the default scope of the whole process, and later plain-name builds from mmjigsaw's
+    registries would look in mmdet's."""
+    before = DefaultScope.get_current_instance()
+    yield
+    after = DefaultScope.get_current_instance()
+    if before is not None and (after is None or after.scope_name != before.scope_name):
+        DefaultScope.get_instance(f'restored-{uuid.uuid4().hex[:8]}', scope_name=before.scope_name)
