@@ -22,13 +22,16 @@ from mmengine.registry import DefaultScope
 
 from mmjigsaw.errors import DataError
 from mmjigsaw.visualization import CurveArm, draw_boxes, fit_image, panel_rows, plot_compute_curve, save_rgb_png, titled
+from .calibration import epoch_compute
 from .cells import Cell
 from .logs import logged_scalars
-from .plan import StudyPlan, load_study
+from .plan import LauncherSpec, StudyPlan, load_study
 from .results import Results
 from .runner import CellRunner, StudyLayout
 
 DEMO_CONFIG = 'configs/reproduce/make_demo.py'
+#: the demo's compute: CPU seconds of a run on this machine (the study's launcher for tools/train.py)
+CPU_SECONDS = LauncherSpec('python')
 #: Lines of a training log that the terminal shows (the whole log goes to a file).
 PROGRESS_MARKS = ('Epoch(train)', 'Epoch(val)', 'ERFUpdateHook', 'bbox_mAP_copypaste')
 LABELS = dict(pretrained='Montage pre-trained (frozen stem and BN)',
@@ -84,12 +87,6 @@ def extra_epochs(pretrain_compute: float, epoch_compute: float) -> int:
     return max(1, round(pretrain_compute / epoch_compute))
 
 
-def epoch_compute(rec: Dict) -> float:
-    """CPU seconds of one fine-tuning epoch of a run: its CPU time times the share of its wall time
-    spent in training iterations (start-up and the evaluations left out), over its epochs."""
-    return rec['cpu_seconds'] * min(1.0, rec['train_seconds'] / rec['seconds']) / rec['epochs']
-
-
 def ap_per_epoch(work_dir: str) -> List[float]:
     """Box AP (0-1) after each epoch of a run evaluated every epoch, first epoch first: mmdet's logged
     value, 0 for an evaluation that logged none (no detection above the test threshold)."""
@@ -102,7 +99,7 @@ def arm_summary(rec: Dict, pretrain_compute: float = 0.0) -> Dict:
     """One detector's record as the summary holds it: epochs, compute (CPU s: pre-training + epochs x
     one epoch's), box AP after every epoch (mmdet's logged value, 3 decimals), its final box AP (the
     runner's) and its wall seconds."""
-    per_epoch = epoch_compute(rec)
+    per_epoch = epoch_compute(rec, CPU_SECONDS)
     curve = ap_per_epoch(rec['work_dir'])
     if len(curve) != rec['epochs']:
         raise DataError(f"{rec['work_dir']}: {len(curve)} evaluations logged for {rec['epochs']} epochs; the demo "

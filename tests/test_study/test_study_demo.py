@@ -9,8 +9,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmjigsaw.errors import DataError
+from mmjigsaw.study.calibration import epoch_compute
 from mmjigsaw.study.cells import Cell
-from mmjigsaw.study.demo import DemoLayout, arm_summary, demo_plan, epoch_compute, extra_epochs, run_demo, summary_table
+from mmjigsaw.study.demo import CPU_SECONDS, DemoLayout, arm_summary, demo_plan, extra_epochs, run_demo, summary_table
 from mmjigsaw.study.results import Results
 from mmjigsaw.study.runner import CellRunner
 from helpers import ROOT
@@ -60,8 +61,9 @@ class TestEqualCompute:
 
     def test_epoch_compute_leaves_out_start_up_and_evaluation(self):
         rec = dict(cpu_seconds=100.0, train_seconds=40.0, seconds=50.0, epochs=2)
-        assert epoch_compute(rec) == pytest.approx(40.0)  # 100 CPU s x 40/50 of the wall time, over 2 epochs
-        assert epoch_compute(dict(rec, train_seconds=60.0)) == pytest.approx(50.0)  # share at most 1
+        # 100 CPU s x 40/50 of the wall time, over 2 epochs
+        assert epoch_compute(rec, CPU_SECONDS) == pytest.approx(40.0)
+        assert epoch_compute(dict(rec, train_seconds=60.0), CPU_SECONDS) == pytest.approx(50.0)  # share at most 1
 
     def test_arm_summary_has_one_point_per_epoch_pretraining_first(self, tmp_path):
         logs = tmp_path / '20261130_101010' / 'vis_data'
