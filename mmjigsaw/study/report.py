@@ -116,14 +116,19 @@ def code_versions(r: Report) -> List[str]:
 
 
 def missing_runs(r: Report) -> List[str]:
-    """Keys of the planned runs without a record at the study's code version: runs of fixed length
-    first, then those awaiting a calibration; an extension decided against is not planned."""
+    """Keys of the planned runs without a record at the study's code version, each pre-training before
+    its first fine-tuning: runs of fixed length first, then those awaiting a calibration (a direct
+    pre-training's length is known only then, so it is listed by its fine-tuning); an extension
+    decided against is not planned."""
     missing, calibrated = [], r.calibrated
     for step in r.plan.steps(r.only):
         cell = step.run.resolve(calibrated)
         decided_against = isinstance(step.run, ExtensionCell) and calibrated.extension_due(step.run.backbone) is False
         if cell is None and decided_against:
             continue
+        pretraining = cell.pretraining if cell is not None else None
+        if pretraining is not None and pretraining.key not in r.results.comparable:
+            missing.append(pretraining)
         if cell is None or cell.key not in r.results.comparable:
             missing.append(step.run)
     return list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)))
@@ -131,7 +136,8 @@ def missing_runs(r: Report) -> List[str]:
 
 def left_out(r: Report) -> List[str]:
     missing = missing_runs(r)
-    not_yet = f'{len(missing)} planned runs have not run yet: ' + ', '.join(f'`{k}`' for k in missing)
+    not_yet = (f'{len(missing)} planned runs (pre-trainings included; a direct pre-training, whose length waits for '
+               'its probe, is listed by its fine-tuning) have not run yet: ' + ', '.join(f'`{k}`' for k in missing))
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
     return ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',

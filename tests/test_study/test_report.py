@@ -100,9 +100,11 @@ def test_missing_runs_list_each_run_once_fixed_lengths_first(tmp_path):
     results = _study(tmp_path)
     report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
     missing = missing_runs(report)
-    assert missing[:3] == ['finetune_r18_blockwise_12e_seed0', 'finetune_r18_tau0.5_12e_seed0',
-                           'finetune_r18_tau1.0_12e_seed0']
-    assert len(missing) == len(set(missing)) == 3 * 3  # blockwise (stale), tau 0.5, tau 1.0 x 3 seeds
+    assert missing[:6] == ['pretrain_r18_blockwise_seed0', 'finetune_r18_blockwise_12e_seed0',
+                           'pretrain_r18_tau0.5_seed0', 'finetune_r18_tau0.5_12e_seed0',
+                           'pretrain_r18_tau1.0_seed0', 'finetune_r18_tau1.0_12e_seed0']
+    # blockwise (its fine-tuning stale), tau 0.5, tau 1.0 x 3 seeds, each with its pre-training
+    assert len(missing) == len(set(missing)) == 3 * 3 * 2
     results.set_calibration('r18/extension', dict(due=False))
     report = Report(report.plan, results, ['curve'], report.doc_dir, ROOT)
     assert not [k for k in missing_runs(report) if '48e' in k]  # an extension decided against is not planned
