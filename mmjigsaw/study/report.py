@@ -7,9 +7,10 @@ left out and how to read the verdicts (here). Only runs of the study's code hash
 import datetime
 import os
 import os.path as osp
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from .calibration import Calibrations
@@ -82,13 +83,31 @@ class Report:
         return f'{diff:+.4f} [{low:+.4f}, {high:+.4f}] over val images, {len(paths)} pairs'
 
 
+def machines(runs: Iterable[Dict]) -> str:
+    """The machines the runs recorded, with their run counts when more than one; this report's own
+    machine when no run recorded one."""
+    counts = Counter(run['machine'] for run in runs if run.get('machine'))
+    if not counts:
+        return f'{environment()} (this report\'s; no run recorded one yet)'
+    if len(counts) == 1:
+        return next(iter(counts))
+    return '; '.join(f'{machine} ({n} runs)' for machine, n in counts.most_common())
+
+
+def finish_dates(runs: Iterable[Dict]) -> str:
+    """The first and last finish time (UTC) the runs recorded."""
+    dates = sorted(run['finished'] for run in runs if run.get('finished'))
+    return f'{dates[0]} to {dates[-1]} (each run\'s in runs.json)' if dates else 'none yet'
+
+
 def header(r: Report) -> List[str]:
     runs, current = r.results.runs, r.results.comparable
     commands = '; '.join(f'`{c}`' for c in r.results.commands) or 'none yet'
     return ['# Reproduction of the paper\'s claims at small scale: the second study', '',
             '<!-- written by tools/analysis_tools/reproduce.py; rerun it to update -->', '',
             f'Commands that ran these runs: {commands}  ',
-            f'Machine: {environment()}  ',
+            f'Machine: {machines(current.values())}  ',
+            f'Runs finished: {finish_dates(current.values())}  ',
             f'Written: {datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; study code hash '
             f'`{r.results.code_hash or "not set"}`; {len(current)} runs at it, '
             f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall ({len(runs)} runs in all); '
@@ -104,8 +123,9 @@ def code_versions(r: Report) -> List[str]:
     lines = ['## Code versions', '',
              'Every run records the hash of the code and configs it ran at (`code_hash`: the package, the configs, '
              'the training and export tools and the requirements; not the docs, the study configs or the study\'s '
-             'reporting; comments and docstrings do not change it) and the hash of the sample store behind it '
-             '(`store_hash`). The report compares only runs of the study\'s hash '
+             'reporting; comments and docstrings do not change it), the hash of the sample store behind it '
+             '(`store_hash`), the machine (`machine`) and when it finished (`finished`, UTC). The report compares '
+             'only runs of the study\'s hash '
              f'`{r.results.code_hash or "not set"}` ({len(current)} runs); a record of another hash is not done, so a '
              'rerun at this hash replaces it.', '']
     if not versions:

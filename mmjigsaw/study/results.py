@@ -2,10 +2,10 @@
 
 Its format: ``{"code_hash": HASH, "runs": {KEY: RECORD}, "calibration": {NAME: CALIBRATION},
 "commands": [COMMAND]}``; a record holds its :class:`~.plan.Cell`'s fields, ``key``, the
-``code_hash`` it ran at and what the run measured. ``code_hash`` at the top is the study's code
-version (:func:`~.provenance.code_hash` when it was last started): a record of another hash is not
-done (it runs again) and the report does not compare it. Each evaluated run's per-image matches are
-kept beside runs.json in ``matches/<key>.npz``.
+``code_hash`` it ran at, the machine and its finish time (UTC) and what the run measured.
+``code_hash`` at the top is the study's code version (:func:`~.provenance.code_hash` when it was
+last started): a record of another hash is not done (it runs again) and the report does not compare
+it. Each evaluated run's per-image matches are kept beside runs.json in ``matches/<key>.npz``.
 """
 import json
 import os.path as osp

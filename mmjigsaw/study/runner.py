@@ -14,6 +14,7 @@ import os
 import os.path as osp
 import shutil
 from dataclasses import asdict
+from datetime import datetime, timezone
 from typing import Callable, Dict, List, Optional, Sequence
 
 from mmengine.config import Config
@@ -25,7 +26,7 @@ from .cells import Cell
 from .logs import last_logged, logged_scalars, training_seconds
 from .plan import StudyPlan
 from .processes import ToolRun, run_tool
-from .provenance import code_hash, code_version, store_hash
+from .provenance import code_hash, code_version, environment, store_hash
 from .results import Results
 
 #: The ERF hook's scalars a pre-training records (first and last refresh).
@@ -164,9 +165,10 @@ class CellRunner:
                     os.remove(osp.join(work_dir, name))
 
     def provenance(self, store: Optional[str]) -> Dict:
-        """What a record says about where it came from: the code hash (and commit) it ran at, and the
-        hash of the sample store behind it (None without one)."""
-        return dict(code_hash=code_hash(self.root), code=code_version(self.root), store_hash=store)
+        """What a record says about where it came from: the code hash (and commit) it ran at, the hash
+        of the sample store behind it (None without one), the machine and when the run finished (UTC)."""
+        return dict(code_hash=code_hash(self.root), code=code_version(self.root), store_hash=store,
+                    machine=environment(), finished=datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))
 
     def run(self, cell: Cell) -> Dict:
         """Run a planned cell: a fine-tuning (with the pre-training it needs) or a direct pre-training."""

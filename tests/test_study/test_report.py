@@ -8,7 +8,7 @@ import numpy as np
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import PARTS, load_study
-from mmjigsaw.study.report import Report, missing_runs, write_report
+from mmjigsaw.study.report import Report, finish_dates, machines, missing_runs, write_report
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -94,6 +94,17 @@ def test_a_report_compares_one_code_version_pair_by_pair(tmp_path):
     assert 'block-wise head | not run |' in text
     assert (tmp_path / 'reproduction' / 'compute_curve.png').stat().st_size > 10_000
     assert (tmp_path / 'reproduction' / 'ablations.png').stat().st_size > 10_000
+
+
+def test_the_header_names_the_runs_machines_and_finish_dates():
+    runs = [dict(machine='2 x CPU A', finished='2026-11-30 13:05 UTC'),
+            dict(machine='2 x CPU A', finished='2026-11-30 12:40 UTC'),
+            dict(machine='16 x CPU B', finished='2026-12-01 09:00 UTC')]
+    assert machines(runs[:2]) == '2 x CPU A'
+    assert machines(runs) == '2 x CPU A (2 runs); 16 x CPU B (1 runs)'
+    assert machines([]).endswith("(this report's; no run recorded one yet)")
+    assert finish_dates(runs) == "2026-11-30 12:40 UTC to 2026-12-01 09:00 UTC (each run's in runs.json)"
+    assert finish_dates([dict(seconds=1.0)]) == 'none yet'
 
 
 def test_missing_runs_list_each_run_once_fixed_lengths_first(tmp_path):

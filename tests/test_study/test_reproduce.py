@@ -2,9 +2,11 @@
 with matches, the ERF scalars, the report, resume, and a stale record run again."""
 import json
 import os.path as osp
+import re
 
 import pytest
 
+from mmjigsaw.study.provenance import environment
 from helpers import ROOT, run_tool
 
 STUDY = osp.join(ROOT, 'configs', 'reproduce', 'reproduce_demo.py')
@@ -38,6 +40,7 @@ def test_quick_study_runs_every_part_once_writes_the_report_and_resumes(tmp_path
     assert {rec['code_hash'] for rec in runs.values()} == {data['code_hash']}  # one code version
     for rec in runs.values():
         assert rec['cpu_seconds'] > 0 and rec['seconds'] > 0 and rec['images'] > 0
+        assert rec['machine'] == environment() and re.fullmatch(r'20\d\d-\d\d-\d\d \d\d:\d\d UTC', rec['finished'])
         if rec['kind'] == 'finetune':
             assert 0 <= rec['bbox_mAP'] <= 1 and rec['images'] == rec['epochs'] * 12
             assert abs(rec['bbox_mAP'] - rec['bbox_mAP_rounded']) <= 0.0005  # mmdet's value, rounded
@@ -57,6 +60,9 @@ def test_quick_study_runs_every_part_once_writes_the_report_and_resumes(tmp_path
     with open(out / 'pretrain_r18_raw_seed0' / 'train.log') as f:
         assert 'store_train_raw' in f.read()
     report = doc.read_text()
+    finished = sorted(rec['finished'] for rec in runs.values())
+    assert f'Machine: {environment()}  ' in report
+    assert f'Runs finished: {finished[0]} to {finished[-1]} (each run\'s in runs.json)' in report
     for section in ('## The plan, fixed before the runs', '## The compute curve', '## Labelling head and tau',
                     '## Sample store format', '## The controls', '## Initialisation',
                     '## What changed since the first study and why'):
