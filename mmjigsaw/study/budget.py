@@ -1,57 +1,64 @@
-"""What a plan will cost in wall hours, estimated from an earlier study's per-run times (a forecast of
-the duration, never of results).
+"""What a plan will cost in wall hours, estimated from per-run times (a forecast of the duration, never
+of results): an earlier study's, and this study's own once it has finished runs of that kind.
 
-A Montage or direct pre-training costs the median wall time of the earlier study's pre-trainings of
-that backbone (D epochs of direct pre-training are chosen to cost what Montage pre-training costs); a
+A Montage or direct pre-training costs the median wall time of the Montage pre-trainings of that
+backbone (D epochs of direct pre-training are chosen to cost what Montage pre-training costs); a
 fine-tuning its epochs times the median wall seconds per epoch of that backbone and initialisation
 (random init's for the unfrozen and direct controls, which train every layer); equal compute adds
-the earlier study's E.
+this study's E where it is calibrated, else the earlier study's.
 """
 import statistics
-from typing import Dict, Iterable, Sequence, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
-from .calibration import equal_epochs
-from .cells import Cell, DirectCell, EqualComputeCell, ExtensionCell, Step
+from .calibration import Calibrations
+from .cells import Cell, ExtensionCell, Step
 
 SAME_COST_AS = {'montage-unfrozen': 'scratch', 'direct': 'scratch', 'montage': 'montage', 'imagenet': 'imagenet',
                 'scratch': 'scratch'}
 
 
-def _per_epoch(runs: Iterable[Dict]) -> Dict[Tuple[str, str], float]:
-    """(backbone, init) -> median wall seconds per fine-tuning epoch."""
-    seconds: Dict[Tuple[str, str], list] = {}
+def _median_seconds(runs: Iterable[Dict]) -> Dict:
+    """Median wall seconds of a Montage pre-training per backbone (key: backbone) and of one fine-tuning
+    epoch per backbone and initialisation (key: (backbone, init))."""
+    seconds: Dict = {}
     for r in runs:
         if r['kind'] == 'finetune':
             seconds.setdefault((r['backbone'], r['init']), []).append(r['seconds'] / r['epochs'])
+        elif r['variant'] != 'direct':
+            seconds.setdefault(r['backbone'], []).append(r['seconds'])
     return {key: statistics.median(values) for key, values in seconds.items()}
 
 
-def estimate_hours(steps: Sequence[Step], earlier: Dict) -> Tuple[float, float, int]:
-    """Wall hours of the planned runs and of the conditional extension, and the number of runs,
-    from ``earlier`` (a runs.json's data: ``runs`` and ``calibration``)."""
-    runs = list(earlier['runs'].values())
-    per_epoch = _per_epoch(runs)
-    pretrain = {b: statistics.median(r['seconds'] for r in runs if r['kind'] == 'pretrain' and r['backbone'] == b)
-                for b in {r['backbone'] for r in runs}}
-    seconds, extension, seen = 0.0, 0.0, set()
+def estimate_hours(steps: Sequence[Step], earlier: Dict, done: Optional[Dict] = None) -> Tuple[float, float, int]:
+    """Wall hours of the planned runs and of the conditional extension, and the number of runs, from
+    ``earlier`` (a runs.json's data: ``runs`` and ``calibration``); with ``done`` (this study's finished
+    runs and calibration, in the same form) only the runs not done yet, at this study's own medians and
+    E where it has them. An extension decided for counts with the planned runs, one decided against
+    not at all."""
+    done = done or dict(runs={}, calibration={})
+    seconds_of = {**_median_seconds(earlier['runs'].values()), **_median_seconds(done['runs'].values())}
+    calibration = {**earlier['calibration'], **done['calibration']}
+    calibrated = Calibrations(calibration)
+    seconds, extension, seen, counted = 0.0, 0.0, set(done['runs']), 0
     for step in steps:
         run = step.run.run if isinstance(step.run, ExtensionCell) else step.run
-        if isinstance(run, EqualComputeCell):
-            cell = Cell('finetune', run.backbone, '', 'scratch',
-                        equal_epochs(earlier['calibration'], None, run.backbone, run.epochs), run.seed)
-        elif isinstance(run, DirectCell):
+        due = calibration.get(f'{run.backbone}/extension', {}).get('due') if isinstance(step.run, ExtensionCell) \
+            else True
+        if due is False:
+            continue
+        cell = run.resolve(calibrated)
+        if cell is None:  # direct pre-training of a length D not chosen yet: costs P all the same
             cell = Cell('finetune', run.backbone, 'direct', 'direct', run.epochs, run.seed, pretrain_epochs=1)
-        else:
-            cell = run
         cost = 0.0
         for needed in (cell.pretraining, cell) if cell.kind == 'finetune' and cell.pretraining else (cell, ):
             if needed.key in seen:
                 continue
             seen.add(needed.key)
-            cost += pretrain[needed.backbone] if needed.kind == 'pretrain' else \
-                needed.epochs * per_epoch[(needed.backbone, SAME_COST_AS[needed.init])]
-        if isinstance(step.run, ExtensionCell):
+            cost += seconds_of[needed.backbone] if needed.kind == 'pretrain' else \
+                needed.epochs * seconds_of[(needed.backbone, SAME_COST_AS[needed.init])]
+            counted += 1
+        if due is None:
             extension += cost
         else:
             seconds += cost
-    return seconds / 3600, extension / 3600, len(seen)
+    return seconds / 3600, extension / 3600, counted

@@ -5,6 +5,7 @@
 left out and how to read the verdicts (here). Only runs of the study's code hash are compared.
 """
 import datetime
+import json
 import os
 import os.path as osp
 from collections import Counter
@@ -13,6 +14,7 @@ from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
+from .budget import estimate_hours
 from .calibration import Calibrations
 from .cells import ExtensionCell
 from .claims import Comparison, Row
@@ -49,6 +51,15 @@ class Report:
     def calibrated(self) -> Calibrations:
         p = self.plan
         return Calibrations(self.results.calibration, p.fixed_extra_epochs, p.fixed_direct_epochs, p.fixed_extension)
+
+    @property
+    def first_study(self) -> Optional[dict]:
+        """The first study's runs.json data (per-run times for the forecasts), None without one."""
+        a = self.plan.analysis
+        if not (a and a.first_study):
+            return None
+        with open(osp.join(self.root, a.first_study)) as f:
+            return json.load(f)
 
     def label(self, backbone: str) -> str:
         return self.plan.backbones[backbone].label
@@ -159,6 +170,13 @@ def left_out(r: Report) -> List[str]:
     not_yet = (f'{len(missing)} planned runs (pre-trainings included; a direct pre-training, whose length waits for '
                'its probe, is listed by its fine-tuning) have not run yet: ' + ', '.join(f'`{k}`' for k in missing))
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
+    if missing and r.first_study:
+        done = dict(runs=r.results.comparable, calibration=r.results.calibration)
+        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done)
+        not_yet += (f'. At this study\'s median wall time per pre-training and per fine-tuning epoch (the first '
+                    f'study\'s where this one has none yet), they take about {hours:.1f} h'
+                    + (f', {extension:.1f} h more if the extension runs' if extension else '')
+                    + ' (a forecast of the duration only)')
     return ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
             f'Parts not requested in this run: {not_requested}.', '']

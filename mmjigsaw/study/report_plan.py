@@ -1,6 +1,5 @@
 """The report's sections written from the plan, fixed before the runs: the plan with its power
 estimate, the set-up with the calibrations, and what changed since the first study."""
-import json
 import os.path as osp
 from typing import TYPE_CHECKING, List
 
@@ -57,9 +56,8 @@ def plan_section(r: 'Report') -> List[str]:
              f'Generated from `{plan.path}`; committed with an empty runs.json before any run of this study.', '',
              '| part | rows | fine-tuning length (epochs) | seeds |', '|---|---|---|---|'] + _part_rows(r)
     steps = plan.steps(r.only)
-    if a and a.first_study:
-        with open(osp.join(r.root, a.first_study)) as f:
-            hours, extension, runs = estimate_hours(steps, json.load(f))
+    if r.first_study:
+        hours, extension, runs = estimate_hours(steps, r.first_study)
         lines += ['', f'Running order: the parts as listed (the curve, the ablations, the controls, MobileNetV2), seed '
                   f'by seed within each; the curve\'s calibrating length first; its extension after every other part. '
                   f'{runs} runs planned (pre-trainings included); from the first study\'s per-run times about '

@@ -1,0 +1,59 @@
+"""The duration forecast: every planned run from an earlier study's times, then only the runs left, at
+this study's own times and decisions once it has them."""
+import os.path as osp
+
+import pytest
+
+from mmjigsaw.study.budget import estimate_hours
+from mmjigsaw.study.plan import load_study
+from helpers import ROOT
+
+STUDY = osp.join(ROOT, 'configs', 'reproduce', 'reproduce_demo.py')
+#: E = round((400 + L x 80 - L x 100) / 100): 2 at 12 epochs, -6 at 48
+CALIBRATION = dict(unit='CPU s', pretrain_compute=400.0, epoch_compute_montage=80.0, epoch_compute_scratch=100.0,
+                   measured_from=[])
+
+
+def _run(kind, backbone, init, epochs, seed, seconds, variant='erf'):
+    key = f'{kind}_{backbone}_{variant if init == "montage" else init}_{epochs}e_seed{seed}' if kind == 'finetune' \
+        else f'pretrain_{backbone}_{variant}_seed{seed}'
+    return key, dict(kind=kind, backbone=backbone, variant=variant, init=init, epochs=epochs, seed=seed,
+                     seconds=seconds)
+
+
+#: pre-training 100 s; a fine-tuning epoch 10 s from Montage weights, 20 s from random init
+EARLIER = dict(runs=dict((_run('pretrain', 'r18', '', 0, 0, 100.0), _run('finetune', 'r18', 'montage', 4, 0, 40.0),
+                          _run('finetune', 'r18', 'scratch', 4, 0, 80.0, variant=''))),
+               calibration=dict(r18=CALIBRATION))
+
+
+@pytest.fixture(scope='module')
+def plan():
+    return load_study(STUDY, root=ROOT)
+
+
+def test_every_planned_run_costs_the_earlier_studys_median(plan):
+    # heads: 5 variants x 3 seeds, each a pre-training and 12 fine-tuning epochs from its weights
+    hours, extension, runs = estimate_hours(plan.steps(['heads']), EARLIER)
+    assert runs == 30 and extension == 0
+    assert hours == pytest.approx(15 * (100 + 12 * 10) / 3600)
+
+
+def test_only_the_runs_left_count_at_this_studys_own_times(plan):
+    done = dict(runs=dict((_run('pretrain', 'r18', '', 0, 0, 50.0), _run('finetune', 'r18', 'montage', 12, 0, 36.0))),
+                calibration={})
+    hours, _, runs = estimate_hours(plan.steps(['heads']), EARLIER, done)
+    assert runs == 28  # the method's seed 0 and its pre-training are done
+    assert hours == pytest.approx(14 * (50 + 12 * 3) / 3600)
+
+
+def test_the_extension_counts_apart_until_decided(plan):
+    steps = plan.steps(['curve'])
+    _, extension, _ = estimate_hours(steps, EARLIER)
+    assert extension == pytest.approx(5 * (48 * 10 + (48 - 6) * 20) / 3600)  # Montage + 48 and random init 42 e
+    undecided, _, runs = estimate_hours(steps, EARLIER, dict(runs={}, calibration={}))
+    for due, more in ((False, 0.0), (True, extension)):
+        decided = dict(runs={}, calibration={'r18/extension': dict(due=due)})
+        hours, left, with_decision = estimate_hours(steps, EARLIER, decided)
+        assert left == 0 and hours == pytest.approx(undecided + more)
+        assert with_decision == runs - (0 if due else 10)
