@@ -96,6 +96,18 @@ def test_a_report_compares_one_code_version_pair_by_pair(tmp_path):
     assert (tmp_path / 'reproduction' / 'ablations.png').stat().st_size > 10_000
 
 
+def test_a_comparison_short_of_its_planned_pairs_gets_its_numbers_but_no_verdict(tmp_path):
+    results = _study(tmp_path)
+    del results.runs['finetune_r18_global_12e_seed2']  # 2 of the 3 planned seeds of the global head
+    doc = tmp_path / 'reproduction.md'
+    write_report(load_study(STUDY, root=ROOT), results, PARTS, str(doc), ROOT)
+    text = doc.read_text()
+    # the method - global head over seeds 0 and 1: 0.004 and 0.006
+    assert '| global head | 0.300 +- 0.006 (n=2) | 0.500 +- 0.000 (n=2) | -; - | -; - | +0.0050 [-0.0077, +0.0177], ' \
+           'p = 0.126, n = 2: interim, 2 of 3 planned pairs: no verdict before all ran |' in text
+    assert 'n = 5: holds |' in text  # the curve's 12-epoch comparison has all 5 planned pairs
+
+
 def test_the_header_names_the_runs_machines_and_finish_dates():
     runs = [dict(machine='2 x CPU A', finished='2026-11-30 13:05 UTC'),
             dict(machine='2 x CPU A', finished='2026-11-30 12:40 UTC'),
