@@ -37,13 +37,11 @@ def estimate_hours(steps: Sequence[Step], earlier: Dict, done: Optional[Dict] = 
     not at all."""
     done = done or dict(runs={}, calibration={})
     seconds_of = {**_median_seconds(earlier['runs'].values()), **_median_seconds(done['runs'].values())}
-    calibration = {**earlier['calibration'], **done['calibration']}
-    calibrated = Calibrations(calibration)
+    calibrated = Calibrations({**earlier['calibration'], **done['calibration']})
     seconds, extension, seen, counted = 0.0, 0.0, set(done['runs']), 0
     for step in steps:
         run = step.run.run if isinstance(step.run, ExtensionCell) else step.run
-        due = calibration.get(f'{run.backbone}/extension', {}).get('due') if isinstance(step.run, ExtensionCell) \
-            else True
+        due = calibrated.extension_due(run.backbone) if isinstance(step.run, ExtensionCell) else True
         if due is False:
             continue
         cell = run.resolve(calibrated)

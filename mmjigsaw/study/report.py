@@ -10,7 +10,7 @@ import os
 import os.path as osp
 from collections import Counter
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
@@ -52,7 +52,7 @@ class Report:
         p = self.plan
         return Calibrations(self.results.calibration, p.fixed_extra_epochs, p.fixed_direct_epochs, p.fixed_extension)
 
-    @property
+    @cached_property
     def first_study(self) -> Optional[dict]:
         """The first study's runs.json data (per-run times for the forecasts), None without one."""
         a = self.plan.analysis
@@ -76,12 +76,20 @@ class Report:
         alpha, effect = (a.alpha, a.smallest_effect) if a else (0.05, 0.01)
         return paired_test(self.runs(c.a), self.runs(c.b), alpha, effect, c.on_par)
 
+    @cached_property
+    def _planned_seeds(self) -> Dict[Tuple[str, str, int], Set[int]]:
+        """(backbone, source, epochs) of each planned fine-tuning row -> its seeds."""
+        seeds: Dict[Tuple[str, str, int], Set[int]] = {}
+        for step in self.plan.steps(self.only):
+            cell = step.run.resolve(self.calibrated)
+            if cell is not None and cell.kind == 'finetune':
+                seeds.setdefault((cell.backbone, cell.source, cell.epochs), set()).add(cell.seed)
+        return seeds
+
     def planned_seeds(self, row: Row) -> Set[int]:
         """The seeds the plan runs ``row`` at, in the parts asked for and as decided so far (a length
         awaiting its calibration, or an extension not decided for, plans none yet)."""
-        cells = (step.run.resolve(self.calibrated) for step in self.plan.steps(self.only))
-        return {cell.seed for cell in cells if cell is not None and cell.kind == 'finetune'
-                and (cell.backbone, cell.source, cell.epochs) == (row.backbone, row.source, row.epochs)}
+        return self._planned_seeds.get((row.backbone, row.source, row.epochs), set())
 
     def verdict(self, c: Comparison) -> str:
         """The paired test's line; a comparison short of its planned pairs gets its numbers but no
