@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The GPU verification in one prepared script: pre-training with the ERF hook on CUDA in bf16,
-# tools/dist_train.sh with one GPU, and benchmark_train.py with the paper's ResNet-50 at batch 256,
-# bf16 and channels_last. Run from the repository root where mmjigsaw and its dependencies import:
+# tools/dist_train.sh with one GPU, benchmark_train.py with the paper's ResNet-50 at batch 256,
+# bf16 and channels_last, then the test suite's fast tests (every backbone family, the detectors, the
+# hooks), whose in-process and tool runs train on the GPU wherever there is one. Run from the
+# repository root where mmjigsaw and its dependencies import:
 #     bash .dev_scripts/gpu_check.sh
 # Logs go to $OUT (default work_dirs/gpu_check), the demo data to $DATA (default $OUT/data); a table
 # of results ends the output.
+# TESTS names the test paths (default tests; the slow ones, the lint among them, are left out),
+# TESTS_TIMEOUT bounds that step in seconds (default 600).
 # DEVICE=cpu ITERS=2 BATCH=8 WORKERS=2 ERF_IMAGES=1 runs the same steps as a smoke test without a GPU.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +48,13 @@ t_dist=$(( $(date +%s) - start ))
   --cfg-options "$store" model.head.num_classes=7 custom_hooks.0.num_images="$erf_images" > "$out/benchmark.log" 2>&1
 rc_bench=$?
 
+parallel=$("$py" -c 'import xdist' 2>/dev/null && echo "-n $workers")  # pytest-xdist where installed
+# -v names each test as it ends and SIGINT lets pytest print its summary: a run cut short still says
+# which tests failed
+timeout -s INT -k 30 "${TESTS_TIMEOUT:-600}" "$py" -m pytest -v -p no:cacheprovider -m 'not slow' $parallel \
+  ${TESTS:-tests} > "$out/tests.log" 2>&1
+rc_tests=$?
+
 echo
 echo "| check | exit | detail |"
 echo "|---|---|---|"
@@ -51,3 +62,4 @@ echo "| demo data + store | $rc_data | $(grep -m1 '^images' "$out/data.log") |"
 echo "| pre-training with ERF hook ($device ${amp:-fp32}) | $rc_pretrain | ${t_pretrain} s; $(grep -c 'ERFUpdateHook: iter' "$out/pretrain.log") ERF refreshes; last: $(grep 'Iter(train)' "$out/pretrain.log" | tail -1 | grep -o 'loss: [0-9.]*') |"
 echo "| dist_train.sh, 1 process ($device) | $rc_dist | ${t_dist} s; $(grep -o 'GPU number: [0-9]*' "$out/dist.log" | head -1) |"
 echo "| benchmark_train ResNet-50 b$batch | $rc_bench | $(tail -1 "$out/benchmark.log") |"
+echo "| fast tests${parallel:+ ($parallel)} (exit 124: cut at TESTS_TIMEOUT) | $rc_tests | $(grep -E '(passed|failed|error)' "$out/tests.log" | tail -1) |"
