@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The GPU verification in one prepared script: pre-training with the ERF hook on CUDA in bf16,
 # tools/dist_train.sh with one GPU, benchmark_train.py with the paper's ResNet-50 at batch 256,
-# bf16 and channels_last, then the test suite's fast tests (every backbone family, the detectors, the
-# hooks), whose in-process and tool runs train on the GPU wherever there is one. Run from the
-# repository root where mmjigsaw and its dependencies import:
+# bf16 and channels_last (profiled: where the real path loses time against the ceiling), then the
+# test suite's fast tests (every backbone family, the detectors, the hooks), whose in-process and
+# tool runs train on the GPU wherever there is one. Run from the repository root where mmjigsaw and
+# its dependencies import:
 #     bash .dev_scripts/gpu_check.sh
 # Logs go to $OUT (default work_dirs/gpu_check), the demo data to $DATA (default $OUT/data); a table
 # of results ends the output.
@@ -44,7 +45,7 @@ rc_dist=$?
 t_dist=$(( $(date +%s) - start ))
 
 "$py" tools/analysis_tools/benchmark_train.py configs/jigsaw_r50.py --device "$device" $amp --channels-last \
-  --batch-size "$batch" --workers "$workers" --iters "$iters" \
+  --batch-size "$batch" --workers "$workers" --iters "$iters" --profile "$out/profile" \
   --cfg-options "$store" model.head.num_classes=7 custom_hooks.0.num_images="$erf_images" > "$out/benchmark.log" 2>&1
 rc_bench=$?
 

@@ -28,3 +28,11 @@ def test_runs_on_the_cpu(demo_store, amp, wrapper):
     assert report['optim_wrapper'] == wrapper
     assert report['real_img_per_s'] > 0 and report['ceiling_img_per_s'] > 0
     assert 0 < report['erf_refresh_fraction'] < 1  # one refresh of one montage against 50 iterations
+
+
+def test_profiles_both_paths(demo_store, tmp_path):
+    report = _benchmark(demo_store, '--profile', str(tmp_path))
+    for path in ('real', 'ceiling'):
+        assert report['profile'][path]['wall_ms'] > 0
+        assert report['profile'][path]['device_ms'] == 0  # a CPU run: no GPU time
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['ceiling_trace.json', 'real_path_trace.json']

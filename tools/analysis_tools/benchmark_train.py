@@ -1,7 +1,7 @@
 """Training throughput of the real path against its ceiling, the data wait, memory, and the ERF cost.
 
     python tools/analysis_tools/benchmark_train.py CONFIG [--iters 50] [--device cpu|cuda] [--amp]
-        [--batch-size B] [--workers W] [--channels-last] [--cfg-options k=v ...]
+        [--batch-size B] [--workers W] [--channels-last] [--profile DIR] [--cfg-options k=v ...]
 
 --amp is tools/train.py's: bfloat16 autocast where the device has it (CPUs, recent GPUs), else
 float16 with loss scaling.
@@ -10,10 +10,15 @@ Real path: the config's store -> DataLoader (W workers) -> data preprocessor -> 
 -> optimizer step. Ceiling: the same model and optimizer fed one synthetic uint8 batch already on
 the device. Both run --iters timed iterations after warm-up. The ERF refresh (ERFUpdateHook's
 settings from the config) is timed too, in the optimizer wrapper's autocast as the hook runs it,
-and reported as a fraction of the training time between two refreshes. The last line is JSON.
+and reported as a fraction of the training time between two refreshes. --profile DIR runs a few more
+steps of each path under torch.profiler: wall and GPU-busy time per step and the operators with the
+most CPU time side by side (where the real path loses time against the ceiling), Chrome traces of
+both in DIR. The last line is JSON.
 """
 import argparse
 import json
+import os
+import os.path as osp
 import resource
 import time
 
@@ -24,11 +29,14 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.runner import Runner
 
 from mmjigsaw.apis import load_config, run_cli
+from mmjigsaw.benchmark import StepProfile, profile_steps, synchronize
 from mmjigsaw.engine import use_mixed_precision
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import MODELS
 
 WARMUP_ITERS = 5
+PROFILE_STEPS = 5
+PROFILE_TOP_OPS = 12
 
 
 def parse_args():
@@ -40,13 +48,10 @@ def parse_args():
     parser.add_argument('--batch-size', type=int, help='montages per iteration (default: the config)')
     parser.add_argument('--workers', type=int, help='DataLoader workers (default: the config)')
     parser.add_argument('--channels-last', action='store_true', help='NHWC memory for the backbone')
+    parser.add_argument('--profile', metavar='DIR', help=f'profile {PROFILE_STEPS} more steps of each path, '
+                        'traces in DIR')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
-
-
-def synchronize(device: str) -> None:
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
 
 
 def timed_steps(model, optim_wrapper, batches, iters: int, device: str):
@@ -62,6 +67,18 @@ def timed_steps(model, optim_wrapper, batches, iters: int, device: str):
         model.train_step(data, optim_wrapper)
     synchronize(device)
     return time.perf_counter() - start, wait
+
+
+def print_profiles(real: StepProfile, ceiling: StepProfile) -> None:
+    """The two paths' profiles side by side: time and GPU use per step, then the real path's
+    heaviest CPU operators with the ceiling's time in the same operator."""
+    print(f'profile over {real.steps} steps of each path (torch.profiler; its overhead is in both):')
+    for name, prof in (('real path', real), ('ceiling', ceiling)):
+        gpu = f'   GPU busy {prof.device_ms:8.1f} ms/step ({100 * prof.device_busy:.0f}%)' if prof.device_ms else ''
+        print(f'  {name:<10} {prof.wall_ms:8.1f} ms/step{gpu}')
+    print('  self CPU ms/step   real path | ceiling')
+    for op, ms in real.top_cpu_ops(PROFILE_TOP_OPS):
+        print(f'    {op[:48]:<48} {ms:8.2f} | {ceiling.cpu_ms_by_op.get(op, 0.0):8.2f}')
 
 
 def main():
@@ -89,16 +106,26 @@ def main():
     batch = loader_cfg.batch_size
 
     loader = Runner.build_dataloader(loader_cfg, seed=0)
-    real_s, wait_s = timed_steps(model, optim_wrapper, iter(loader), args.iters, args.device)
+    batches = iter(loader)
+    real_s, wait_s = timed_steps(model, optim_wrapper, batches, args.iters, args.device)
     real = args.iters * batch / real_s
     print(f'real path: {real:9.1f} img/s   data wait {1000 * wait_s / args.iters:.1f} ms/iter '
           f'({100 * wait_s / real_s:.1f}% of the time)')
+    profiles = {}
+    if args.profile:  # right after the timed steps, with the loader's workers in the same state
+        os.makedirs(args.profile, exist_ok=True)
+        profiles['real'] = profile_steps(lambda: model.train_step(next(batches), optim_wrapper), PROFILE_STEPS,
+                                         args.device, osp.join(args.profile, 'real_path_trace.json'))
 
     sample = pseudo_collate([loader.dataset[i] for i in range(batch)])
     synthetic = dict(inputs=torch.stack(sample['inputs']).to(args.device), data_samples=sample['data_samples'])
     ceiling_s, _ = timed_steps(model, optim_wrapper, iter(lambda: synthetic, None), args.iters, args.device)
     ceiling = args.iters * batch / ceiling_s
     print(f'ceiling:   {ceiling:9.1f} img/s   (synthetic batch on {args.device})')
+    if args.profile:
+        profiles['ceiling'] = profile_steps(lambda: model.train_step(synthetic, optim_wrapper), PROFILE_STEPS,
+                                            args.device, osp.join(args.profile, 'ceiling_trace.json'))
+        print_profiles(profiles['real'], profiles['ceiling'])
 
     hook_cfg = next((h for h in cfg.get('custom_hooks', []) if h['type'] == 'ERFUpdateHook'), None)
     erf_fraction = None
@@ -126,7 +153,10 @@ def main():
                           peak_mem_mb=dict(host=round(host_mb), device=None if device_mb is None else round(device_mb)),
                           data_wait_ms_per_iter=round(1000 * wait_s / args.iters, 2), device=args.device,
                           amp=args.amp, optim_wrapper=type(optim_wrapper).__name__, batch_size=batch,
-                          torch=torch.__version__)))
+                          torch=torch.__version__,
+                          profile=None if not profiles else {
+                              name: dict(wall_ms=round(p.wall_ms, 2), device_ms=round(p.device_ms, 2))
+                              for name, p in profiles.items()})))
 
 
 if __name__ == '__main__':
