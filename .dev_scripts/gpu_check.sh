@@ -9,7 +9,8 @@
 # Logs go to $OUT (default work_dirs/gpu_check), the demo data to $DATA (default $OUT/data); a table
 # of results ends the output.
 # TESTS names the test paths (default tests; the slow ones, the lint among them, are left out),
-# TESTS_TIMEOUT bounds that step in seconds (default 600).
+# TEST_WORKERS the pytest-xdist processes sharing the GPU (default 8), TESTS_TIMEOUT bounds that step
+# in seconds (default 600).
 # DEVICE=cpu ITERS=2 BATCH=8 WORKERS=2 ERF_IMAGES=1 runs the same steps as a smoke test without a GPU.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,7 +50,7 @@ t_dist=$(( $(date +%s) - start ))
   --cfg-options "$store" model.head.num_classes=7 custom_hooks.0.num_images="$erf_images" > "$out/benchmark.log" 2>&1
 rc_bench=$?
 
-parallel=$("$py" -c 'import xdist' 2>/dev/null && echo "-n $workers")  # pytest-xdist where installed
+parallel=$("$py" -c 'import xdist' 2>/dev/null && echo "-n ${TEST_WORKERS:-8}")  # pytest-xdist where installed
 # -v names each test as it ends and SIGINT lets pytest print its summary: a run cut short still says
 # which tests failed
 timeout -s INT -k 30 "${TESTS_TIMEOUT:-600}" "$py" -m pytest -v -p no:cacheprovider -m 'not slow' $parallel \
@@ -63,4 +64,4 @@ echo "| demo data + store | $rc_data | $(grep -m1 '^images' "$out/data.log") |"
 echo "| pre-training with ERF hook ($device ${amp:-fp32}) | $rc_pretrain | ${t_pretrain} s; $(grep -c 'ERFUpdateHook: iter' "$out/pretrain.log") ERF refreshes; last: $(grep 'Iter(train)' "$out/pretrain.log" | tail -1 | grep -o 'loss: [0-9.]*') |"
 echo "| dist_train.sh, 1 process ($device) | $rc_dist | ${t_dist} s; $(grep -o 'GPU number: [0-9]*' "$out/dist.log" | head -1) |"
 echo "| benchmark_train ResNet-50 b$batch | $rc_bench | $(tail -1 "$out/benchmark.log") |"
-echo "| fast tests${parallel:+ ($parallel)} (exit 124: cut at TESTS_TIMEOUT) | $rc_tests | $(grep -E '(passed|failed|error)' "$out/tests.log" | tail -1) |"
+echo "| fast tests${parallel:+ ($parallel)} (exit 124: cut at TESTS_TIMEOUT) | $rc_tests | $(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$out/tests.log" | tail -1) |"

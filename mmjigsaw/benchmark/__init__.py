@@ -2,7 +2,8 @@
 rigs (.dev_scripts/) share."""
 from .pipeline import (MONTAGE_PIPELINE, ImageNetStyleDataset, measure, montage_difference, one_thread, pipeline_rates,
                        source_image_paths, store_summary)
-from .step_profile import StepProfile, profile_steps, synchronize
+from .step_profile import StepProfile, device_busy_us, profile_steps, synchronize
 
 __all__ = ['MONTAGE_PIPELINE', 'ImageNetStyleDataset', 'measure', 'montage_difference', 'one_thread',
-           'pipeline_rates', 'source_image_paths', 'store_summary', 'StepProfile', 'profile_steps', 'synchronize']
+           'pipeline_rates', 'source_image_paths', 'store_summary', 'StepProfile', 'device_busy_us', 'profile_steps',
+           'synchronize']
