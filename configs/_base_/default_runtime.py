@@ -10,6 +10,8 @@ default_hooks = dict(
     class_num_check=dict(type='ClassNumCheckHook'),
     # warns when the schedule draws more montages than the dataset's num_montages (repeats)
     montage_repeat_check=dict(type='MontageRepeatCheckHook'),
+    # the backbone starts from the same weights for a seed whatever the head (ablations pair up by seed)
+    partwise_init=dict(type='PartwiseInitHook'),
 )
 
 env_cfg = dict(

@@ -7,8 +7,8 @@
 #       work_dirs/jigsaw_cspnext-s_8xb64-coslr-64k_coco/iter_64000.pth \
 #       work_dirs/jigsaw_cspnext-s_8xb64-coslr-64k_coco/backbone.pth
 # NOTE: mmdet's RTMDet config carries mmdet's whole runtime and schedule, and mmengine refuses a key
-# defined by two bases, so this file restates ../_base_/det_runtime.py's visualizer and
-# ../_base_/schedules/det_sgd_13e.py's schedule instead of inheriting them.
+# defined by two bases, so this file restates ../_base_/det_runtime.py's visualizer and partwise_init
+# hook and ../_base_/schedules/det_sgd_13e.py's schedule instead of inheriting them.
 _base_ = ['mmdet::rtmdet/rtmdet_s_8xb32-300e_coco.py', '../_base_/backbones/cspnext-s.py']
 
 pretrained = 'work_dirs/jigsaw_cspnext-s_8xb64-coslr-64k_coco/backbone.pth'
@@ -38,7 +38,9 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=35, norm_type=2))  # NOTE [choice]: a guard for SGD on RTMDet's head
 auto_scale_lr = dict(enable=False, base_batch_size=16)
-default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3))
+# the checkpoint interval, and ../_base_/det_runtime.py's partwise_init (same neck and head init per seed)
+default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=3),
+                     partwise_init=dict(type='mmjigsaw.PartwiseInitHook'))
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002, update_buffers=True, priority=49),
     dict(type='PipelineSwitchHook', switch_epoch=max_epochs - stage2_num_epochs,

@@ -91,11 +91,12 @@ parts = dict(
 )
 
 # The analysis, fixed before the runs. Every comparison (docs/reproduction.md lists them) is a paired
-# t-test over seeds: the same seed gives both arms the same data order and detector-head initialisation
-# (`randomness.seed`), so each seed is a pair. Box AP at full precision (pycocotools on the saved
-# detections, not mmdet's 3 decimals); the per-image matches of every run are kept
-# (docs/reproduction/matches/) for a paired bootstrap over val images, a second line under the
-# central comparisons (the curve's equal-compute pairs). A difference whose 95% CI lies within
+# t-test over seeds: the same seed gives both arms the same data order and augmentation
+# (`randomness.seed`) and the same initial weights in the parts they share (a detector's neck and heads,
+# a pre-training's backbone: PartwiseInitHook of the runtime configs), so each seed is a pair. Box AP at
+# full precision (pycocotools on the saved detections, not mmdet's 3 decimals); the per-image matches of
+# every run are kept (docs/reproduction/matches/) for a paired bootstrap over val images, a second line
+# under the central comparisons (the curve's equal-compute pairs). A difference whose 95% CI lies within
 # +-smallest_effect is reported as "no effect of reportable size".
 analysis = dict(
     test='paired t-test over seeds',

@@ -209,15 +209,15 @@ def reading(r: Report) -> List[str]:
     alpha, effect = (a.alpha, a.smallest_effect) if a else (0.05, 0.01)
     return ['## Reading the verdicts', '',
             f'Each comparison is a paired t-test over the seeds both rows ran (a seed gives both arms the same data '
-            f'order and detector-head initialisation): the mean difference of box AP, its {1 - alpha:.0%} CI, the '
-            f'two-sided p and the number of pairs. "no effect of reportable size": the CI lies within +-{effect:g}; '
-            f'"holds" / "reversed": p < {alpha:g} in the claimed / the opposite direction ("on par or better" claims '
-            f'hold when the CI\'s lower end is above -{effect:g}); otherwise "not resolved". A comparison with fewer '
-            'pairs than planned shows its numbers as "interim" and no verdict: the test is over the planned seeds, '
-            'and a verdict read off the first seeds would be one look too many. Box AP is pycocotools\' '
-            'AP@[.5:.95] at full precision from the saved detections (mmdet\'s 3-decimal value is kept as '
-            '`bbox_mAP_rounded`). The verdicts are computed, not chosen: the plan above was committed before any '
-            'run, and no schedule or seed was tuned toward the paper\'s answer.', '']
+            f'order and the same initial weights in the parts they share): the mean difference of box AP, its '
+            f'{1 - alpha:.0%} CI, the two-sided p and the number of pairs. "no effect of reportable size": the CI '
+            f'lies within +-{effect:g}; "holds" / "reversed": p < {alpha:g} in the claimed / the opposite '
+            f'direction ("on par or better" claims hold when the CI\'s lower end is above -{effect:g}); otherwise '
+            '"not resolved". A comparison with fewer pairs than planned shows its numbers as "interim" and no '
+            'verdict: the test is over the planned seeds, and a verdict read off the first seeds would be one look '
+            'too many. Box AP is pycocotools\' AP@[.5:.95] at full precision from the saved detections (mmdet\'s '
+            '3-decimal value is kept as `bbox_mAP_rounded`). The verdicts are computed, not chosen: the plan above '
+            'was committed before any run, and no schedule or seed was tuned toward the paper\'s answer.', '']
 
 
 def write_report(plan: StudyPlan, results: Results, only: Sequence[str], doc: str, root: str = '.') -> None:

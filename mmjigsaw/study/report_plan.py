@@ -71,7 +71,9 @@ def plan_section(r: 'Report') -> List[str]:
     if a:
         lines += ['', '### The test', '',
                   f'- A paired t-test over seeds for every comparison: the same seed gives both arms the same data '
-                  f'order and detector-head initialisation (`randomness.seed`), so each seed is a pair; two-sided, '
+                  f'order and augmentation (`randomness.seed`) and the same initial weights in every part the arms '
+                  f'share (the detector\'s neck and heads, a pre-training\'s backbone: `PartwiseInitHook` seeds each '
+                  f'part by name), so each seed is a pair; two-sided, '
                   f'alpha = {a.alpha:g}; the mean difference with its {1 - a.alpha:.0%} CI and p.',
                   f'- The smallest effect worth reporting: {a.smallest_effect:g} box AP. A difference whose '
                   f'{1 - a.alpha:.0%} CI lies within +-{a.smallest_effect:g} is reported as "no effect of reportable '
@@ -171,4 +173,14 @@ def changes(r: 'Report') -> List[str]:
             'about 0.025), with the ERF hook\'s scalars recorded so one can tell whether the labels were adaptive; '
             'and the store format (raw vs JPEG q90) as a new ablation.',
             '- **Two controls** a sceptic asks for: direct detection pre-training at equal compute, and the Montage '
-            'backbone fine-tuned unfrozen.', '']
+            'backbone fine-tuned unfrozen.', '',
+            'A first attempt at this plan ran 26 runs at code hash `b33842f6d3925daf` (2026-11-30, 13:02-18:17 UTC) '
+            'and was stopped when a reading of the code found that a seed did not give the two arms of a comparison '
+            'the same neck and head initialisation, as the plan said it did: mmengine initialises the parts of a '
+            'detector from one random stream, and a random backbone draws from it before the neck and heads, a '
+            'pre-trained one does not (their random weights differed in every pair of arms). `PartwiseInitHook` (in '
+            'the runtime configs) now seeds each part by its name, and the study restarted from its first run at the '
+            f'new hash. The attempt\'s runs, matches and report are archived in [{r.rel}/stopped_b33842f6d3925daf/]'
+            f'({r.rel}/stopped_b33842f6d3925daf/reproduction.md) and compared with nothing here; for the record, its '
+            '12-epoch equal-compute pairs (5 seeds) gave Montage + 12 ahead of random init by +0.048 box AP [+0.019, '
+            '+0.076], p = 0.010.', '']

@@ -1,8 +1,9 @@
 """The study's numbers: a row's mean +- std and costs, and the paired test that compares two rows.
 
-Two rows are compared pair by pair: the runs of one seed in both rows share their data order and
-detector-head initialisation. :func:`paired_test` is the t-test over those pairs (the verdict);
-:func:`image_bootstrap` resamples the val images, the same draw for every run, as a second line.
+Two rows are compared pair by pair: the runs of one seed in both rows share their data order
+and the initial weights of the parts both arms have (a detector's neck and heads; PartwiseInitHook).
+:func:`paired_test` is the t-test over those pairs (the verdict); :func:`image_bootstrap`
+resamples the val images, the same draw for every run, as a second line.
 """
 import math
 import statistics
