@@ -71,9 +71,10 @@ def plan_section(r: 'Report') -> List[str]:
     if a:
         lines += ['', '### The test', '',
                   f'- A paired t-test over seeds for every comparison: the same seed gives both arms the same data '
-                  f'order and augmentation (`randomness.seed`) and the same initial weights in every part the arms '
-                  f'share (the detector\'s neck and heads, a pre-training\'s backbone: `PartwiseInitHook` seeds each '
-                  f'part by name), so each seed is a pair; two-sided, '
+                  f'order and augmentation (`randomness.seed`) and the same initial weights in every part both arms '
+                  f'initialise (the detector\'s neck and heads, a pre-training\'s backbone: `PartwiseInitHook` seeds '
+                  f'each part by name; the direct control\'s detector starts whole from its pre-training), so each '
+                  f'seed is a pair; two-sided, '
                   f'alpha = {a.alpha:g}; the mean difference with its {1 - a.alpha:.0%} CI and p.',
                   f'- The smallest effect worth reporting: {a.smallest_effect:g} box AP. A difference whose '
                   f'{1 - a.alpha:.0%} CI lies within +-{a.smallest_effect:g} is reported as "no effect of reportable '
@@ -179,8 +180,12 @@ def changes(r: 'Report') -> List[str]:
             'the same neck and head initialisation, as the plan said it did: mmengine initialises the parts of a '
             'detector from one random stream, and a random backbone draws from it before the neck and heads, a '
             'pre-trained one does not (their random weights differed in every pair of arms). `PartwiseInitHook` (in '
-            'the runtime configs) now seeds each part by its name, and the study restarted from its first run at the '
-            f'new hash. The attempt\'s runs, matches and report are archived in [{r.rel}/stopped_b33842f6d3925daf/]'
-            f'({r.rel}/stopped_b33842f6d3925daf/reproduction.md) and compared with nothing here; for the record, its '
-            '12-epoch equal-compute pairs (5 seeds) gave Montage + 12 ahead of random init by +0.048 box AP [+0.019, '
-            '+0.076], p = 0.010.', '']
+            'the runtime configs) now seeds each part by its name, and the study restarted from its first run at a '
+            'new hash. Its first attempt\'s runs, matches and report are archived in '
+            f'[{r.rel}/stopped_b33842f6d3925daf/]({r.rel}/stopped_b33842f6d3925daf/reproduction.md) and compared '
+            'with nothing here; for the record, its 12-epoch equal-compute pairs (5 seeds) gave Montage + 12 ahead '
+            'of random init by +0.048 box AP [+0.019, +0.076], p = 0.010. A second start, at hash '
+            '`eaf469c4d8f93862` (22:26-23:31 UTC, 6 runs), was stopped when a review found the hook initialising '
+            'the detector in `tools/test.py` too (a missing backbone file then failed the test) and a part whose '
+            '`init_weights` does not mark itself initialised initialised twice; its runs.json is archived in '
+            f'[{r.rel}/stopped_eaf469c4d8f93862/]({r.rel}/stopped_eaf469c4d8f93862/runs.json).', '']
