@@ -18,6 +18,9 @@ from mmjigsaw.study.processes import run_tool as study_run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_1xb32-coslr-250it_demo.py')
+#: the demo's (and the study's) two detector arms: the Montage backbone and random init
+DEMO_MONTAGE_DETECTOR_CONFIG = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py')
+DEMO_SCRATCH_DETECTOR_CONFIG = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')
 
 
 def tiny_overrides(store: str, max_iters: int, batch_size: int = 4, erf_interval: int = 2,

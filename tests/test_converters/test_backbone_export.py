@@ -11,7 +11,8 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
-from helpers import ROOT, assert_erf_table_refreshed, crafted_checkpoint, run_tool, tiny_pretrain, tiny_pretrain_cfg
+from helpers import (DEMO_MONTAGE_DETECTOR_CONFIG, ROOT, assert_erf_table_refreshed, crafted_checkpoint, run_tool,
+                     tiny_pretrain, tiny_pretrain_cfg)
 
 
 @pytest.fixture(scope='module')
@@ -33,7 +34,7 @@ def test_export_is_tensor_only_and_loads_into_a_detector_through_init_cfg(pretra
     source = load_checkpoint_safely(pretrain_checkpoint)['state_dict']
     torch.testing.assert_close(state['layer1.0.conv1.weight'], source['backbone.layer1.0.conv1.weight'])
 
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py'))
+    cfg = Config.fromfile(DEMO_MONTAGE_DETECTOR_CONFIG)
     cfg.model.backbone.base_channels = 8
     cfg.model.neck.in_channels = [8, 16, 32, 64]
     cfg.model.backbone.init_cfg.checkpoint = out

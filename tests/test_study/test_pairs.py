@@ -1,23 +1,19 @@
 """A seed pairs the study's arms: the Montage and the random-init detector of one seed read the same
 images in the same order with the same flips, whatever else each process drew before (the initial
 weights of the parts both arms share: tests/test_engine/test_hooks/test_partwise_init_hook.py)."""
-import os.path as osp
 
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from helpers import ROOT, in_process_run
-
-DET = osp.join(ROOT, 'configs', 'det')
-ARMS = ('faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py', 'faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')
+from helpers import DEMO_MONTAGE_DETECTOR_CONFIG, DEMO_SCRATCH_DETECTOR_CONFIG, in_process_run
 
 
 def first_batches(config: str, data_root: str, work_dir, seed: int, draws: int, batches: int = 2):
     """(img_id, flipped, image) of the first ``batches`` training batches of ``config`` seeded with
     ``seed``, after the main process drew ``draws`` more random numbers (as a random backbone's
     initialisation would)."""
-    cfg = Config.fromfile(osp.join(DET, config))
+    cfg = Config.fromfile(config)
     cfg.randomness = dict(seed=seed)
     cfg.train_dataloader.dataset.data_root = data_root + '/'
     cfg.model.backbone.init_cfg = None
@@ -33,9 +29,9 @@ def first_batches(config: str, data_root: str, work_dir, seed: int, draws: int, 
 
 
 def test_one_seed_gives_both_arms_the_same_images_order_and_flips(demo_root, tmp_path):
-    montage = first_batches(ARMS[0], demo_root, tmp_path / 'montage', seed=3, draws=0)
-    scratch = first_batches(ARMS[1], demo_root, tmp_path / 'scratch', seed=3, draws=100_000)
-    other = first_batches(ARMS[1], demo_root, tmp_path / 'other', seed=4, draws=0)
+    montage = first_batches(DEMO_MONTAGE_DETECTOR_CONFIG, demo_root, tmp_path / 'montage', seed=3, draws=0)
+    scratch = first_batches(DEMO_SCRATCH_DETECTOR_CONFIG, demo_root, tmp_path / 'scratch', seed=3, draws=100_000)
+    other = first_batches(DEMO_SCRATCH_DETECTOR_CONFIG, demo_root, tmp_path / 'other', seed=4, draws=0)
     assert len(montage) == 16
     assert [(i, f) for i, f, _ in montage] == [(i, f) for i, f, _ in scratch]
     assert all(torch.equal(a, b) for (_, _, a), (_, _, b) in zip(montage, scratch))

@@ -3,7 +3,8 @@ import os.path as osp
 
 import pytest
 
-from helpers import DEMO_PRETRAIN_CONFIG, ROOT, crafted_checkpoint, run_tool, tiny_pretrain_options
+from helpers import (DEMO_MONTAGE_DETECTOR_CONFIG, DEMO_PRETRAIN_CONFIG, crafted_checkpoint, run_tool,
+                     tiny_pretrain_options)
 
 
 def _train(store, work_dir, *options, extra=()):
@@ -45,7 +46,7 @@ def test_resume_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_store
 @pytest.mark.slow
 def test_pretrained_init_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_root, tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))
-    config = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py')
+    config = DEMO_MONTAGE_DETECTOR_CONFIG
     result = run_tool('tools/train.py', config, '--work-dir', str(tmp_path / 'work'), '--cfg-options',
                       f'model.backbone.init_cfg.checkpoint={bad}', f'train_dataloader.dataset.data_root={demo_root}/',
                       f'val_dataloader.dataset.data_root={demo_root}/', 'train_dataloader.num_workers=0',

@@ -8,11 +8,10 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmjigsaw.engine import part_seed
+from helpers import DEMO_MONTAGE_DETECTOR_CONFIG as MONTAGE
+from helpers import DEMO_SCRATCH_DETECTOR_CONFIG as SCRATCH
 from helpers import ROOT, in_process_run, tiny_pretrain_cfg
 
-DET = osp.join(ROOT, 'configs', 'det')
-MONTAGE = osp.join(DET, 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py')
-SCRATCH = osp.join(DET, 'faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')
 BLOCKWISE_HEAD = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw-blockwise_resnet18-c32_1xb32-coslr-250it_demo.py')
 
 

@@ -1,5 +1,4 @@
 """use_mixed_precision (tools/train.py --amp) builds under the config's own default scope."""
-import os.path as osp
 
 import pytest
 import torch
@@ -9,14 +8,12 @@ from mmengine.registry import DefaultScope
 from torch import nn
 
 from mmjigsaw.engine.optimizers import BF16OptimWrapper, use_mixed_precision
-from helpers import DEMO_PRETRAIN_CONFIG, ROOT
-
-DEMO_DETECTOR_CONFIG = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')
+from helpers import DEMO_PRETRAIN_CONFIG, DEMO_SCRATCH_DETECTOR_CONFIG
 
 
 @pytest.mark.skipif(torch.cuda.is_available() and not torch.cuda.is_bf16_supported(including_emulation=False),
                     reason='this GPU has no bfloat16: --amp picks float16 AmpOptimWrapper')
-@pytest.mark.parametrize('config, scope', [(DEMO_PRETRAIN_CONFIG, 'mmjigsaw'), (DEMO_DETECTOR_CONFIG, 'mmdet')])
+@pytest.mark.parametrize('config, scope', [(DEMO_PRETRAIN_CONFIG, 'mmjigsaw'), (DEMO_SCRATCH_DETECTOR_CONFIG, 'mmdet')])
 def test_amp_builds_the_bf16_wrapper_in_pretraining_and_detector_configs(config, scope):
     cfg = use_mixed_precision(Config.fromfile(config))
     assert cfg.default_scope == scope
