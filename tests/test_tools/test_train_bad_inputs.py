@@ -46,8 +46,8 @@ def test_resume_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_store
 @pytest.mark.slow
 def test_pretrained_init_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_root, tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))
-    config = DEMO_MONTAGE_DETECTOR_CONFIG
-    result = run_tool('tools/train.py', config, '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+    result = run_tool('tools/train.py', DEMO_MONTAGE_DETECTOR_CONFIG, '--work-dir', str(tmp_path / 'work'),
+                      '--cfg-options',
                       f'model.backbone.init_cfg.checkpoint={bad}', f'train_dataloader.dataset.data_root={demo_root}/',
                       f'val_dataloader.dataset.data_root={demo_root}/', 'train_dataloader.num_workers=0',
                       'val_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
