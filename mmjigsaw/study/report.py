@@ -23,7 +23,7 @@ from .provenance import environment
 from .report_plan import changes, plan_section, setup
 from .report_tables import ablations, claims_table, controls, curve, glance, initialisation
 from .results import Results
-from .stats import PairedTest, image_bootstrap, paired_test, pairs, totals
+from .stats import PairedTest, counted, image_bootstrap, paired_test, pairs, totals
 
 
 @lru_cache(maxsize=64)
@@ -113,7 +113,7 @@ class Report:
             return 'matches missing'
         a = self.plan.analysis
         diff, low, high = _bootstrap(paths, a.bootstrap_samples if a else 1000, a.bootstrap_seed if a else 0)
-        return f'{diff:+.4f} [{low:+.4f}, {high:+.4f}] over val images, {len(paths)} pairs'
+        return f'{diff:+.4f} [{low:+.4f}, {high:+.4f}] over val images, {counted(len(paths), "pair")}'
 
 
 def machines(runs: Iterable[Dict]) -> str:
@@ -124,7 +124,7 @@ def machines(runs: Iterable[Dict]) -> str:
         return f'{environment()} (this report\'s; no run recorded one yet)'
     if len(counts) == 1:
         return next(iter(counts))
-    return '; '.join(f'{machine} ({n} runs)' for machine, n in counts.most_common())
+    return '; '.join(f'{machine} ({counted(n, "run")})' for machine, n in counts.most_common())
 
 
 def finish_dates(runs: Iterable[Dict]) -> str:
@@ -142,8 +142,9 @@ def header(r: Report) -> List[str]:
             f'Machine: {machines(current.values())}  ',
             f'Runs finished: {finish_dates(current.values())}  ',
             f'Written: {datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; study code hash '
-            f'`{r.results.code_hash or "not set"}`; {len(current)} runs at it, '
-            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall ({len(runs)} runs in all); '
+            f'`{r.results.code_hash or "not set"}`; {counted(len(current), "run")} at it, '
+            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall '
+            f'({counted(len(runs), "run")} in all); '
             f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json), its per-image matches in '
             f'`{r.rel}/matches/`.', '']
 
@@ -159,11 +160,11 @@ def code_versions(r: Report) -> List[str]:
              'reporting; comments and docstrings do not change it), the hash of the sample store behind it '
              '(`store_hash`), the machine (`machine`) and when it finished (`finished`, UTC). The report compares '
              'only runs of the study\'s hash '
-             f'`{r.results.code_hash or "not set"}` ({len(current)} runs); a record of another hash is not done, so a '
-             'rerun at this hash replaces it.', '']
+             f'`{r.results.code_hash or "not set"}` ({counted(len(current), "run")}); a record of another hash is '
+             'not done, so a rerun at this hash replaces it.', '']
     if not versions:
         return lines + ['Runs of other code hashes: none.', '']
-    listed = [f'- `{code}` ({len(keys)} runs): ' + ', '.join(f'`{k}`' for k in sorted(keys))
+    listed = [f'- `{code}` ({counted(len(keys), "run")}): ' + ', '.join(f'`{k}`' for k in sorted(keys))
               for code, keys in versions.items()]
     return lines + ['Runs of other code hashes, not compared:', ''] + listed + ['']
 

@@ -7,6 +7,7 @@ from .budget import estimate_hours
 from .claims import comparisons
 from .plan import ABLATIONS, INIT_LABELS, PARTS, estimate_of
 from .power import plan_estimates
+from .stats import counted
 
 if TYPE_CHECKING:
     from .report import Report
@@ -115,7 +116,7 @@ def _calibrations(r: 'Report') -> str:
                          f'equal compute {c["equal_climb"]:+.4f}; threshold {c["threshold"]:g})')
         else:
             notes.append(f'{name}: P = {c["pretrain_compute"]:.0f} {c["unit"]}, f_m = {c["epoch_compute_montage"]:.0f}'
-                         f', f_s = {c["epoch_compute_scratch"]:.0f} (from {len(c["measured_from"])} runs)')
+                         f', f_s = {c["epoch_compute_scratch"]:.0f} (from {counted(len(c["measured_from"]), "run")})')
     plan = r.plan
     fixed_values = (('E', plan.fixed_extra_epochs), ('D', plan.fixed_direct_epochs),
                     ('the extension', plan.fixed_extension))
@@ -149,7 +150,18 @@ def setup(r: 'Report') -> List[str]:
             'L f_s) / f_s), P the pre-training\'s compute and f_m, f_s one fine-tuning epoch\'s from a Montage and a '
             'random backbone (medians over seeds; the random one trains every layer, so its epoch costs more). E '
             'can be zero or negative at long schedules, where the Montage arm\'s cheaper epochs outweigh P: '
-            f'equal compute, not at least one extra epoch. Calibrations: {_calibrations(r)}.', '']
+            f'equal compute, not at least one extra epoch. Calibrations: {_calibrations(r)}.',
+            '- Pre-trainings run again: an exported backbone lives in the work folder (`--out`), which a new machine '
+            'does not have, so a fine-tuning whose pre-training\'s backbone is gone first runs that pre-training '
+            'again (same config, seed and store; the first record is kept). Training here is not bitwise '
+            'reproducible across machines at a fixed seed: the store and the first ERF refresh come out the same, '
+            'the end does not. On 2026-12-01 (a new machine) the pre-trainings of seeds 1 and 2 ran again for their '
+            '24-epoch Montage runs and ended at `erf_own_weight` / `erf_own_share` 0.859 / 0.799 (seed 1; recorded '
+            '0.866 / 0.807) and 0.864 / 0.802 (seed 2; recorded 0.863 / 0.806), a drift like the spread between seeds '
+            '(0.858-0.869 / 0.791-0.810). Every comparison pairs runs of one length by seed, so none is affected; '
+            'those seeds\' 24-epoch Montage runs started from another draw of their pre-training than their 6- and '
+            '12-epoch runs. On one machine training is reproducible: seed 1\'s pre-training run a third time there '
+            'gave its second run\'s backbone bit for bit (all 120 tensors).', '']
 
 
 def changes(r: 'Report') -> List[str]:

@@ -92,7 +92,7 @@ def test_a_report_compares_one_code_version_pair_by_pair(tmp_path):
     assert '| ERF-adaptive dense head, tau 0.7 (the method) | 0.320 +- 0.016 (n=5) | 0.500 +- 0.000 (n=5) | 0.900 -> ' \
            '0.600; 0.900 -> 0.610; 0.900 -> 0.620; 0.900 -> 0.630; 0.900 -> 0.640 |' in text
     # the record of the old code is listed, not compared
-    assert '- `old` (1 runs): `finetune_r18_blockwise_12e_seed0`' in text
+    assert '- `old` (1 run): `finetune_r18_blockwise_12e_seed0`' in text
     assert 'block-wise head | not run |' in text
     assert (tmp_path / 'reproduction' / 'compute_curve.png').stat().st_size > 10_000
     assert (tmp_path / 'reproduction' / 'ablations.png').stat().st_size > 10_000
@@ -115,7 +115,7 @@ def test_the_header_names_the_runs_machines_and_finish_dates():
             dict(machine='2 x CPU A', finished='2026-11-30 12:40 UTC'),
             dict(machine='16 x CPU B', finished='2026-12-01 09:00 UTC')]
     assert machines(runs[:2]) == '2 x CPU A'
-    assert machines(runs) == '2 x CPU A (2 runs); 16 x CPU B (1 runs)'
+    assert machines(runs) == '2 x CPU A (2 runs); 16 x CPU B (1 run)'
     assert machines([]).endswith("(this report's; no run recorded one yet)")
     assert finish_dates(runs) == "2026-11-30 12:40 UTC to 2026-12-01 09:00 UTC (each run's in runs.json)"
     assert finish_dates([dict(seconds=1.0)]) == 'none yet'
