@@ -157,8 +157,10 @@ def setup(r: 'Report') -> List[str]:
             'reproducible across machines at a fixed seed: the store and the first ERF refresh come out the same, '
             'the end does not. On 2026-12-01 (a new machine) the pre-trainings of seeds 1 and 2 ran again for their '
             '24-epoch Montage runs and ended at `erf_own_weight` / `erf_own_share` 0.859 / 0.799 (seed 1; recorded '
-            '0.866 / 0.807) and 0.864 / 0.802 (seed 2; recorded 0.863 / 0.806), a drift like the spread between seeds '
-            '(0.858-0.869 / 0.791-0.810). Every comparison pairs runs of one length by seed, so none is affected; '
+            '0.866 / 0.807) and 0.864 / 0.802 (seed 2; recorded 0.863 / 0.806); on the same machine later that day '
+            'seed 3\'s, for its 24-epoch Montage run, ended at 0.859 / 0.794 (recorded 0.858 / 0.791): a drift like '
+            'the spread between seeds (0.858-0.869 / 0.791-0.810). Every comparison pairs runs of one length by '
+            'seed, so none is affected; '
             'those seeds\' 24-epoch Montage runs started from another draw of their pre-training than their 6- and '
             '12-epoch runs. On one machine training is reproducible: seed 1\'s pre-training run a third time there '
             'gave its second run\'s backbone bit for bit (all 120 tensors).', '']
