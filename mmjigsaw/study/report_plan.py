@@ -61,10 +61,10 @@ def plan_section(r: 'Report') -> List[str]:
         hours, extension, runs = estimate_hours(steps, r.first_study)
         lines += ['', f'Running order: the parts as listed (the curve, the ablations, the controls, MobileNetV2), seed '
                   f'by seed within each; the curve\'s calibrating length first; its extension after every other part. '
-                  f'{runs} runs planned (pre-trainings included); from the first study\'s per-run times about '
-                  f'{hours:.0f} h of wall time on its 2 CPU cores, {extension:.0f} h more if the extension runs (a '
-                  'forecast of the duration only). `--budget-minutes` stops starting runs; what has not run is '
-                  'listed as not run, never estimated.']
+                  f'{counted(runs, "run")} planned (pre-trainings included); from the first study\'s per-run '
+                  f'times about {hours:.0f} h of wall time on its 2 CPU cores, {extension:.0f} h more if the '
+                  'extension runs (a forecast of the duration only). `--budget-minutes` stops starting runs; what '
+                  'has not run is listed as not run, never estimated.']
     lines += ['', '### Comparisons', '']
     lines += [f'{i}. {c.claim}: {c.a.label} vs {c.b.label} ({c.part})' + (
         ' - central: the image bootstrap too' if c.central else '') + ('; "on par or better"' if c.on_par else '')
@@ -160,10 +160,9 @@ def setup(r: 'Report') -> List[str]:
             '0.866 / 0.807) and 0.864 / 0.802 (seed 2; recorded 0.863 / 0.806); on the same machine later that day '
             'seed 3\'s, for its 24-epoch Montage run, ended at 0.859 / 0.794 (recorded 0.858 / 0.791): a drift like '
             'the spread between seeds (0.858-0.869 / 0.791-0.810). Every comparison pairs runs of one length by '
-            'seed, so none is affected; '
-            'those seeds\' 24-epoch Montage runs started from another draw of their pre-training than their 6- and '
-            '12-epoch runs. On one machine training is reproducible: seed 1\'s pre-training run a third time there '
-            'gave its second run\'s backbone bit for bit (all 120 tensors).', '']
+            'seed, so none is affected; those seeds\' 24-epoch Montage runs started from another draw of their '
+            'pre-training than their 6- and 12-epoch runs. On one machine training is reproducible: seed 1\'s '
+            'pre-training run a third time there gave its second run\'s backbone bit for bit (all 120 tensors).', '']
 
 
 def changes(r: 'Report') -> List[str]:

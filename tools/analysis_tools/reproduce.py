@@ -41,6 +41,7 @@ from functools import partial
 from mmjigsaw.apis import run_cli
 from mmjigsaw.study import (PARTS, CellRunner, Results, StudyLayout, code_hash, load_study, parse_only, run_steps,
                             write_report)
+from mmjigsaw.study.stats import counted
 
 
 def parse_args():
@@ -73,7 +74,7 @@ def main():
         print(f'[reproduce] wrote {doc} (the plan; nothing ran)')
         return
     stale = results.set_code_hash(code_hash(root))
-    print(f'[reproduce] code hash {results.code_hash}; {len(results.comparable)} runs at it'
+    print(f'[reproduce] code hash {results.code_hash}; {counted(len(results.comparable), "run")} at it'
           + (f', {len(stale)} of other code versions will run again' if stale else ''))
     if args.recalibrate:
         results.clear_calibration()
