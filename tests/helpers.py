@@ -21,6 +21,15 @@ DEMO_PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'jigsaw', 'jigsaw_resnet18-c32_
 #: the demo's (and the study's) two detector arms: the Montage backbone and random init
 DEMO_MONTAGE_DETECTOR_CONFIG = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_jigsaw-pre_1xb8-4e_demo.py')
 DEMO_SCRATCH_DETECTOR_CONFIG = osp.join(ROOT, 'configs', 'det', 'faster-rcnn_r18-c32_fpn_scratch_1xb8-4e_demo.py')
+README = osp.join(ROOT, 'README.md')
+
+
+def readme_section(title: str) -> str:
+    """The README's ``## title`` section, heading included, up to the next ``## `` heading."""
+    text = open(README).read()
+    start = text.index(f'## {title}\n')
+    end = text.find('\n## ', start + 1)
+    return text[start:end if end >= 0 else None]
 
 
 def tiny_overrides(store: str, max_iters: int, batch_size: int = 4, erf_interval: int = 2,

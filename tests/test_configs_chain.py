@@ -13,9 +13,8 @@ import pytest
 from mmengine.config import Config
 
 from mmjigsaw.apis import apply_run_options
-from helpers import ROOT, pretrained_weights
+from helpers import ROOT, pretrained_weights, readme_section
 
-README = osp.join(ROOT, 'README.md')
 PRETRAINED = sorted(glob.glob(osp.join(ROOT, 'configs', 'det', '*-pre_*.py')))
 
 
@@ -35,13 +34,6 @@ def commands(text: str, tool: str) -> List[List[str]]:
         if tool in words:
             found.append(words[words.index(tool):])
     return found
-
-
-def readme_section(title: str) -> str:
-    text = open(README).read()
-    start = text.index(f'## {title}\n')
-    end = text.find('\n## ', start + 1)
-    return text[start:end if end >= 0 else None]
 
 
 def train_work_dir(config: str) -> str:

@@ -1,9 +1,15 @@
 """register_all_modules(): mmjigsaw's modules in its registries, and Runner checkpoints that load back
-safely. Each case runs in a fresh process: the allow-list, once installed, stays for the process."""
+safely, as the README's "From Python" code uses it. Each case runs in a fresh process: the allow-list,
+once installed, stays for the process."""
+
+import os.path as osp
+import re
+import subprocess
+import sys
 
 import pytest
 
-from helpers import run_tool
+from helpers import ROOT, readme_section, run_tool
 
 SAVE_A_RUNNER_LOG = '''
 import sys, torch
@@ -35,3 +41,18 @@ def test_checkpoints_saved_after_register_all_modules_load_back(tmp_path, setup,
         assert result.stdout.strip().endswith('loaded')
     else:  # pickled with getattr: refused, and the message names the call that was missing
         assert 'refused' in result.stdout and 'register_all_modules()' in result.stdout
+
+
+@pytest.mark.slow  # starts a process
+def test_the_readmes_from_python_snippet_builds_its_runner(tmp_path):
+    """The README's "From Python" code, run where it says (configs/ beside it), up to its ``.train()``."""
+    (snippet,) = re.findall(r'```python\n(.*?)```', readme_section('From Python'), re.S)
+    build_only, calls = re.subn(r'\.train\(\)\s*$', '', snippet)
+    assert calls == 1, 'the snippet no longer ends in .train()'
+    (tmp_path / 'configs').symlink_to(osp.join(ROOT, 'configs'))
+    (tmp_path / 'snippet.py').write_text(build_only)
+    result = subprocess.run([sys.executable, 'snippet.py'], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (work_dir,) = (tmp_path / 'work_dirs').iterdir()  # the Runner made its work dir and logs there
+    assert list(work_dir.glob('*/*.log'))
