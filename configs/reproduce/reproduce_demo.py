@@ -50,7 +50,7 @@ variants = {
     'tau1.0': dict(label='ERF-adaptive, tau 1.0', options={'model.head.tau': 1.0}),
     'bare': dict(label='positives without context (bare box)', store='bare'),
     'warp': dict(label='each sample warped to its region', options={'train_dataloader.dataset.pipeline.0.fit': 'warp'}),
-    'raw': dict(label='samples stored raw (the default store: JPEG q90)', store='raw'),
+    'raw': dict(label='raw samples instead of the JPEG q90 default', store='raw'),
 }
 
 # Fine-tuning lengths in epochs of the detector configs' schedule; the lr steps x0.1 at these

@@ -5,7 +5,9 @@ A Montage or direct pre-training costs the median wall time of the Montage pre-t
 backbone (D epochs of direct pre-training are chosen to cost what Montage pre-training costs); a
 fine-tuning its epochs times the median wall seconds per epoch of that backbone and initialisation
 (random init's for the unfrozen and direct controls, which train every layer); equal compute adds
-this study's E where it is calibrated, else the earlier study's.
+this study's E where it is calibrated, else the earlier study's. This study's medians are over its
+latest runs of each kind (:data:`LATEST`, by finishing time), so that the rest is forecast at the
+pace of the machine it will run on; an earlier study's are over all its runs.
 """
 import statistics
 from typing import Dict, Iterable, Optional, Sequence, Tuple
@@ -17,26 +19,31 @@ SAME_COST_AS = {'montage-unfrozen': 'scratch', 'direct': 'scratch', 'montage': '
                 'scratch': 'scratch'}
 
 
-def _median_seconds(runs: Iterable[Dict]) -> Dict:
+#: this study's runs of each kind the forecast takes its medians over: the latest ones
+LATEST = 3
+
+
+def _median_seconds(runs: Iterable[Dict], latest: Optional[int] = None) -> Dict:
     """Median wall seconds of a Montage pre-training per backbone (key: backbone) and of one fine-tuning
-    epoch per backbone and initialisation (key: (backbone, init))."""
+    epoch per backbone and initialisation (key: (backbone, init)); with ``latest``, over only the last
+    ``latest`` of each key to finish (runs without a finishing time keep their order)."""
     seconds: Dict = {}
-    for r in runs:
+    for r in sorted(runs, key=lambda r: r.get('finished', '')):
         if r['kind'] == 'finetune':
             seconds.setdefault((r['backbone'], r['init']), []).append(r['seconds'] / r['epochs'])
         elif r['variant'] != 'direct':
             seconds.setdefault(r['backbone'], []).append(r['seconds'])
-    return {key: statistics.median(values) for key, values in seconds.items()}
+    return {key: statistics.median(values[-latest:] if latest else values) for key, values in seconds.items()}
 
 
 def estimate_hours(steps: Sequence[Step], earlier: Dict, done: Optional[Dict] = None) -> Tuple[float, float, int]:
     """Wall hours of the planned runs and of the conditional extension, and the number of runs, from
     ``earlier`` (a runs.json's data: ``runs`` and ``calibration``); with ``done`` (this study's finished
-    runs and calibration, in the same form) only the runs not done yet, at this study's own medians and
-    E where it has them. An extension decided for counts with the planned runs, one decided against
-    not at all."""
+    runs and calibration, in the same form) only the runs not done yet, at this study's own medians (over
+    its :data:`LATEST` runs of each kind) and E where it has them. An extension decided for counts with
+    the planned runs, one decided against not at all."""
     done = done or dict(runs={}, calibration={})
-    seconds_of = {**_median_seconds(earlier['runs'].values()), **_median_seconds(done['runs'].values())}
+    seconds_of = {**_median_seconds(earlier['runs'].values()), **_median_seconds(done['runs'].values(), LATEST)}
     calibrated = Calibrations({**earlier['calibration'], **done['calibration']})
     seconds, extension, seen, counted = 0.0, 0.0, set(done['runs']), 0
     for step in steps:

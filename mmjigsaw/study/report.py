@@ -14,9 +14,9 @@ from functools import cached_property, lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
-from .budget import estimate_hours
+from .budget import LATEST, estimate_hours
 from .calibration import Calibrations
-from .cells import ExtensionCell
+from .cells import DirectCell, ExtensionCell
 from .claims import Comparison, Row
 from .plan import PARTS, StudyPlan
 from .provenance import environment
@@ -190,16 +190,22 @@ def missing_runs(r: Report) -> List[str]:
 
 def left_out(r: Report) -> List[str]:
     missing = missing_runs(r)
-    not_yet = (f'{len(missing)} planned runs (pre-trainings included; a direct pre-training, whose length waits for '
-               'its probe, is listed by its fine-tuning) have not run yet: ' + ', '.join(f'`{k}`' for k in missing))
+    unlisted = sum(isinstance(step.run, DirectCell) and step.run.resolve(r.calibrated) is None
+                   for step in r.plan.steps(r.only))
+    not_yet = (f'{counted(len(missing) + unlisted, "planned run")} (pre-trainings included) have not run yet'
+               + (f', {len(missing)} listed here ({counted(unlisted, "direct pre-training")}, whose length waits for '
+                  'the probe, each listed by its fine-tuning)' if unlisted else '')
+               + ': ' + ', '.join(f'`{k}`' for k in missing))
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
         hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done)
-        not_yet += (f'. At this study\'s median wall time per pre-training and per fine-tuning epoch (the first '
-                    f'study\'s where this one has none yet), they take about {hours:.1f} h'
+        not_yet += (f'. At the median wall time per pre-training and per fine-tuning epoch of this study\'s latest '
+                    f'{LATEST} runs of each kind (the pace of the machine it runs on now; the first study\'s where '
+                    f'this one has none yet), they take about {hours:.1f} h'
                     + (f', {extension:.1f} h more if the extension runs' if extension else '')
-                    + ' (a forecast of the duration only)')
+                    + ' (a forecast of the duration only, without pre-trainings that run again where a backbone is '
+                    'gone)')
     return ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
             f'Parts not requested in this run: {not_requested}.', '']

@@ -148,7 +148,8 @@ def setup(r: 'Report') -> List[str]:
             'are in the tables too, and every run records the machine\'s load average in runs.json.',
             '- Equal compute: random init fine-tunes L + E epochs against Montage + L, with E = round((P + L f_m - '
             'L f_s) / f_s), P the pre-training\'s compute and f_m, f_s one fine-tuning epoch\'s from a Montage and a '
-            'random backbone (medians over seeds; the random one trains every layer, so its epoch costs more). E '
+            'random backbone (medians over the runs finished when they were measured, named under `calibration` in '
+            'runs.json; the random one trains every layer, so its epoch costs more). E '
             'can be zero or negative at long schedules, where the Montage arm\'s cheaper epochs outweigh P: '
             f'equal compute, not at least one extra epoch. Calibrations: {_calibrations(r)}.',
             '- Pre-trainings run again: an exported backbone lives in the work folder (`--out`), which a new machine '
@@ -157,12 +158,21 @@ def setup(r: 'Report') -> List[str]:
             'reproducible across machines at a fixed seed: the store and the first ERF refresh come out the same, '
             'the end does not. On 2026-12-01 (a new machine) the pre-trainings of seeds 1 and 2 ran again for their '
             '24-epoch Montage runs and ended at `erf_own_weight` / `erf_own_share` 0.859 / 0.799 (seed 1; recorded '
-            '0.866 / 0.807) and 0.864 / 0.802 (seed 2; recorded 0.863 / 0.806); on the same machine later that day '
-            'seed 3\'s, for its 24-epoch Montage run, ended at 0.859 / 0.794 (recorded 0.858 / 0.791): a drift like '
-            'the spread between seeds (0.858-0.869 / 0.791-0.810). Every comparison pairs runs of one length by '
-            'seed, so none is affected; those seeds\' 24-epoch Montage runs started from another draw of their '
-            'pre-training than their 6- and 12-epoch runs. On one machine training is reproducible: seed 1\'s '
-            'pre-training run a third time there gave its second run\'s backbone bit for bit (all 120 tensors).', '']
+            '0.866 / 0.807) and 0.864 / 0.802 (seed 2; recorded 0.863 / 0.806); on the same machine later that day, '
+            'those of seeds 3 and 4 ran again for theirs and ended at 0.859 / 0.794 (seed 3; recorded '
+            '0.858 / 0.791) and 0.867 / 0.807 (seed 4; recorded 0.869 / 0.810): a drift like the spread between '
+            'seeds (0.858-0.869 / 0.791-0.810). Those seeds\' 24-epoch Montage runs started from another draw of '
+            'their pre-training than their 6- and 12-epoch runs; the curve pairs runs of one length by seed, so '
+            'it is not affected. On one machine training is reproducible: seed 1\'s pre-training run a third time '
+            'there gave its second run\'s backbone bit for bit (all 120 tensors).',
+            '- Machines: runs.json\'s `machine` names the kind of machine, the same for every run so far; the runs '
+            'that finished up to 2026-12-01 07:34 UTC ran on one machine, those from 09:29 on, on another of that '
+            'kind, slower (wall and CPU seconds per fine-tuning epoch about 1.4-1.7x, and growing). So the '
+            '24-epoch rows\' compute totals mix machines (E was measured on the first). The ablation variants and '
+            'the controls run on the second, against the method\'s Montage + 12 e of the first (the unfrozen '
+            'control from pre-trainings run again where a backbone is gone): the machines differ in rounding, '
+            'not in what they compute, so that adds to the pairs\' noise, which the paired test counts like '
+            'any other spread between seeds.', '']
 
 
 def changes(r: 'Report') -> List[str]:
@@ -178,9 +188,10 @@ def changes(r: 'Report') -> List[str]:
             '0.019 after: as large as every ablation effect). Every run now records a code hash; only runs of one '
             'hash are compared.',
             '- **Paired tests at full precision.** Its verdict (difference of means beyond 2 Welch standard errors) '
-            'calls a null effect "holds" 12-30% of the time with 2-3 seeds, and AP rounded to 3 decimals gave two '
-            'rows a standard deviation of exactly 0. Now a paired t-test over seeds with a stated alpha and '
-            'smallest effect, AP unrounded from pycocotools, per-image matches kept for a bootstrap over images.',
+            'calls a null effect "holds" or "reversed" 12-30% of the time with 2-3 seeds (each 6-15%), and AP '
+            'rounded to 3 decimals gave two rows a standard deviation of exactly 0. Now a paired t-test over seeds '
+            'with a stated alpha and smallest effect, AP unrounded from pycocotools, per-image matches kept for a '
+            'bootstrap over images.',
             '- **The curve to 24 epochs** (48 if both arms still climb): every first-study run stopped while AP still '
             'climbed steeply (at most 14 epochs), short of the regime the paper\'s claim is about.',
             '- **Ablations at 12 epochs, 3 seeds** (2 seeds at 4 epochs before, where pre-training itself gained '
@@ -188,7 +199,8 @@ def changes(r: 'Report') -> List[str]:
             'and the store format (raw vs JPEG q90) as a new ablation.',
             '- **Two controls** a sceptic asks for: direct detection pre-training at equal compute, and the Montage '
             'backbone fine-tuned unfrozen.', '',
-            'A first attempt at this plan ran 26 runs at code hash `b33842f6d3925daf` (2026-11-30, 13:02-18:17 UTC) '
+            'A first attempt at this plan ran 26 runs at code hash `b33842f6d3925daf` (2026-11-30, finished '
+            '13:02-18:17 UTC) '
             'and was stopped when a reading of the code found that a seed did not give the two arms of a comparison '
             'the same neck and head initialisation, as the plan said it did: mmengine initialises the parts of a '
             'detector from one random stream, and a random backbone draws from it before the neck and heads, a '
@@ -198,7 +210,7 @@ def changes(r: 'Report') -> List[str]:
             f'[{r.rel}/stopped_b33842f6d3925daf/]({r.rel}/stopped_b33842f6d3925daf/reproduction.md) and compared '
             'with nothing here; for the record, its 12-epoch equal-compute pairs (5 seeds) gave Montage + 12 ahead '
             'of random init by +0.048 box AP [+0.019, +0.076], p = 0.010. A second start, at hash '
-            '`eaf469c4d8f93862` (22:26-23:31 UTC, 6 runs), was stopped when a review found the hook initialising '
-            'the detector in `tools/test.py` too (a missing backbone file then failed the test) and a part whose '
-            '`init_weights` does not mark itself initialised initialised twice; its runs.json is archived in '
-            f'[{r.rel}/stopped_eaf469c4d8f93862/]({r.rel}/stopped_eaf469c4d8f93862/runs.json).', '']
+            '`eaf469c4d8f93862` (6 runs, finished 22:30-23:31 UTC), was stopped when a review found the hook '
+            'initialising the detector in `tools/test.py` too (a missing backbone file then failed the test) and '
+            'a part whose `init_weights` does not mark itself initialised initialised twice; its runs.json is '
+            f'archived in [{r.rel}/stopped_eaf469c4d8f93862/]({r.rel}/stopped_eaf469c4d8f93862/runs.json).', '']

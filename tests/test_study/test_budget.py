@@ -47,6 +47,19 @@ def test_only_the_runs_left_count_at_this_studys_own_times(plan):
     assert hours == pytest.approx(14 * (50 + 12 * 3) / 3600)
 
 
+def test_this_studys_times_are_those_of_its_latest_runs(plan):
+    # the method's fine-tunings of seeds 0-3, recorded out of order: 1 s per epoch on a first machine,
+    # then 3, 4 and 5 s on a slower one; the forecast takes the median of the latest three (4 s)
+    done = dict(runs={}, calibration={})
+    for seed, (finished, per_epoch) in enumerate((('2026-12-01 04:00 UTC', 5.0), ('2026-12-01 01:00 UTC', 1.0),
+                                                  ('2026-12-01 02:00 UTC', 3.0), ('2026-12-01 03:00 UTC', 4.0))):
+        key, run = _run('finetune', 'r18', 'montage', 12, seed, 12 * per_epoch)
+        done['runs'][key] = dict(run, finished=finished)
+    hours, _, runs = estimate_hours(plan.steps(['heads']), EARLIER, done)
+    assert runs == 27  # every pre-training and the 4 variants' 12 fine-tunings
+    assert hours == pytest.approx((15 * 100 + 12 * 12 * 4.0) / 3600)
+
+
 def test_the_extension_counts_apart_until_decided(plan):
     steps = plan.steps(['curve'])
     _, extension, _ = estimate_hours(steps, EARLIER)

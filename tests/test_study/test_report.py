@@ -8,7 +8,7 @@ import numpy as np
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import PARTS, load_study
-from mmjigsaw.study.report import Report, finish_dates, machines, missing_runs, write_report
+from mmjigsaw.study.report import Report, finish_dates, left_out, machines, missing_runs, write_report
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -133,3 +133,12 @@ def test_missing_runs_list_each_run_once_fixed_lengths_first(tmp_path):
     results.set_calibration('r18/extension', dict(due=False))
     report = Report(report.plan, results, ['curve'], report.doc_dir, ROOT)
     assert not [k for k in missing_runs(report) if '48e' in k]  # an extension decided against is not planned
+
+
+def test_left_out_counts_the_direct_pretrainings_that_wait_for_their_probe(tmp_path):
+    report = Report(load_study(STUDY, root=ROOT), _study(tmp_path), ['direct'], str(tmp_path / 'reproduction'), ROOT)
+    # the probe, then each seed's direct fine-tuning standing for itself and its pre-training of unknown length
+    assert missing_runs(report) == ['pretrain_r18_direct-2e_seed0', 'finetune_r18_direct_12e_seed0',
+                                    'finetune_r18_direct_12e_seed1', 'finetune_r18_direct_12e_seed2']
+    assert left_out(report)[2].startswith('7 planned runs (pre-trainings included) have not run yet, 4 listed here '
+                                          '(3 direct pre-trainings, whose length waits for the probe, each listed by')
