@@ -63,10 +63,10 @@ def in_process_run(cfg: Config, work_dir) -> None:
     cfg.experiment_name = f'{osp.basename(str(work_dir))}-{uuid.uuid4().hex[:8]}'
 
 
-def run_tool(*args, env=None, timeout=600) -> ToolRun:
-    """Run a script of this repository with this Python from the repository root (the package's
+def run_tool(*args, env=None, timeout=600, cwd=ROOT) -> ToolRun:
+    """Run a script with this Python in ``cwd``, by default the repository root (the package's
     ``run_tool``); returns its exit status and captured stdout and stderr, whatever the status."""
-    return study_run_tool(args, cwd=ROOT, env=env, timeout=timeout, capture=True, check=False)
+    return study_run_tool(args, cwd=str(cwd), env=env, timeout=timeout, capture=True, check=False)
 
 
 def tiny_pretrain_cfg(store: str, work_dir: str, max_iters: int, **kwargs):

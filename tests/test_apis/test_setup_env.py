@@ -4,8 +4,6 @@ once installed, stays for the process."""
 
 import os.path as osp
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -51,8 +49,7 @@ def test_the_readmes_from_python_snippet_builds_its_runner(tmp_path):
     assert calls == 1, 'the snippet no longer ends in .train()'
     (tmp_path / 'configs').symlink_to(osp.join(ROOT, 'configs'))
     (tmp_path / 'snippet.py').write_text(build_only)
-    result = subprocess.run([sys.executable, 'snippet.py'], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=600)
+    result = run_tool('snippet.py', cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     (work_dir,) = (tmp_path / 'work_dirs').iterdir()  # the Runner made its work dir and logs there
     assert list(work_dir.glob('*/*.log'))
