@@ -11,7 +11,7 @@ import os.path as osp
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from .budget import LATEST, estimate_hours
@@ -169,29 +169,37 @@ def code_versions(r: Report) -> List[str]:
     return lines + ['Runs of other code hashes, not compared:', ''] + listed + ['']
 
 
-def missing_runs(r: Report) -> List[str]:
+class MissingRuns(NamedTuple):
+    """The planned runs without a record at the study's code version: ``keys`` in running order, and
+    ``unlisted``, the direct pre-trainings whose length waits for the probe (each stands behind its
+    fine-tuning's key)."""
+    keys: List[str]
+    unlisted: int
+
+
+def missing_runs(r: Report) -> MissingRuns:
     """Keys of the planned runs without a record at the study's code version, each pre-training before
     its first fine-tuning: runs of fixed length first, then those awaiting a calibration (a direct
-    pre-training's length is known only then, so it is listed by its fine-tuning); an extension
-    decided against is not planned."""
-    missing, calibrated = [], r.calibrated
+    pre-training's length is known only then, so it is listed by its fine-tuning and counted in
+    ``unlisted``); an extension decided against is not planned."""
+    missing, unlisted, calibrated = [], 0, r.calibrated
     for step in r.plan.steps(r.only):
         cell = step.run.resolve(calibrated)
         decided_against = isinstance(step.run, ExtensionCell) and calibrated.extension_due(step.run.backbone) is False
         if cell is None and decided_against:
             continue
+        unlisted += cell is None and isinstance(step.run, DirectCell)
         pretraining = cell.pretraining if cell is not None else None
         if pretraining is not None and pretraining.key not in r.results.comparable:
             missing.append(pretraining)
         if cell is None or cell.key not in r.results.comparable:
             missing.append(step.run)
-    return list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)))
+    keys = list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)))
+    return MissingRuns(keys, unlisted)
 
 
 def left_out(r: Report) -> List[str]:
-    missing = missing_runs(r)
-    unlisted = sum(isinstance(step.run, DirectCell) and step.run.resolve(r.calibrated) is None
-                   for step in r.plan.steps(r.only))
+    missing, unlisted = missing_runs(r)
     not_yet = (f'{counted(len(missing) + unlisted, "planned run")} (pre-trainings included) have not run yet'
                + (f', {len(missing)} listed here ({counted(unlisted, "direct pre-training")}, whose length waits for '
                   'the probe, each listed by its fine-tuning)' if unlisted else '')

@@ -124,7 +124,7 @@ def test_the_header_names_the_runs_machines_and_finish_dates():
 def test_missing_runs_list_each_run_once_fixed_lengths_first(tmp_path):
     results = _study(tmp_path)
     report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
-    missing = missing_runs(report)
+    missing = missing_runs(report).keys
     assert missing[:6] == ['pretrain_r18_blockwise_seed0', 'finetune_r18_blockwise_12e_seed0',
                            'pretrain_r18_tau0.5_seed0', 'finetune_r18_tau0.5_12e_seed0',
                            'pretrain_r18_tau1.0_seed0', 'finetune_r18_tau1.0_12e_seed0']
@@ -132,13 +132,13 @@ def test_missing_runs_list_each_run_once_fixed_lengths_first(tmp_path):
     assert len(missing) == len(set(missing)) == 3 * 3 * 2
     results.set_calibration('r18/extension', dict(due=False))
     report = Report(report.plan, results, ['curve'], report.doc_dir, ROOT)
-    assert not [k for k in missing_runs(report) if '48e' in k]  # an extension decided against is not planned
+    assert not [k for k in missing_runs(report).keys if '48e' in k]  # an extension decided against is not planned
 
 
 def test_left_out_counts_the_direct_pretrainings_that_wait_for_their_probe(tmp_path):
     report = Report(load_study(STUDY, root=ROOT), _study(tmp_path), ['direct'], str(tmp_path / 'reproduction'), ROOT)
     # the probe, then each seed's direct fine-tuning standing for itself and its pre-training of unknown length
-    assert missing_runs(report) == ['pretrain_r18_direct-2e_seed0', 'finetune_r18_direct_12e_seed0',
-                                    'finetune_r18_direct_12e_seed1', 'finetune_r18_direct_12e_seed2']
+    assert missing_runs(report) == (['pretrain_r18_direct-2e_seed0', 'finetune_r18_direct_12e_seed0',
+                                     'finetune_r18_direct_12e_seed1', 'finetune_r18_direct_12e_seed2'], 3)
     assert left_out(report)[2].startswith('7 planned runs (pre-trainings included) have not run yet, 4 listed here '
                                           '(3 direct pre-trainings, whose length waits for the probe, each listed by')
