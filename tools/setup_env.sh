@@ -27,8 +27,19 @@ stamp=$venv/.mmjigsaw-setup
 step() { current_step="$1"; echo "[setup] $1"; }
 trap 'echo "[setup] FAILED at step: ${current_step:-start} (exit $?); see the output above." >&2' ERR
 
+# cuda or cpu: the ops of the mmcv in the venv (empty without one), and the ops this machine wants
+# (mmjigsaw/utils/mmcv_ops.py, which says why on stderr)
+built_mmcv_ops() {
+  "$venv/bin/python" -c 'from mmcv.ops import get_compiling_cuda_version as v
+print("cpu" if v() == "not available" else "cuda")' 2>/dev/null || true
+}
+wanted_mmcv_ops() { "$venv/bin/python" "$root/mmjigsaw/utils/mmcv_ops.py"; }
+
+# Up to date: the same requirements and set-up as last time, and mmcv's ops still the ones this machine
+# wants (an nvcc installed or MMCV_CUDA set since then makes the set-up rebuild mmcv).
 fingerprint=$(cat "$root"/requirements/*.txt "$root"/setup.cfg "$root"/setup.py "$0" | sha256sum | cut -c1-16)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && "$venv/bin/python" -c 'import mmjigsaw, mmcv.ops, mmdet' 2>/dev/null; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && "$venv/bin/python" -c 'import mmjigsaw, mmdet' 2>/dev/null \
+    && [ "$(built_mmcv_ops)" = "$(wanted_mmcv_ops 2>/dev/null)" ]; then
   echo "[setup] environment in $venv is up to date"
   exit 0
 fi
@@ -67,8 +78,8 @@ build=(-r "$root/requirements/build.txt" -c "$keep_torch")
 "${pip[@]}" "${build[@]}"
 
 step "mmcv 2.1.0 with ops (about 13 minutes on 2 cores the first time for the CPU ops; pip caches the wheel)"
-ops=$("$venv/bin/python" "$root/mmjigsaw/utils/mmcv_ops.py")  # cuda or cpu, and one line saying why
-built_ops=$("$venv/bin/python" -c 'from mmcv.ops import get_compiling_cuda_version as v; print("cpu" if v() == "not available" else "cuda")' 2>/dev/null || true)
+ops=$(wanted_mmcv_ops)
+built_ops=$(built_mmcv_ops)
 if [ "$built_ops" != "$ops" ]; then
   [ -z "$built_ops" ] || echo "[setup] rebuilding mmcv: its ops are built for $built_ops, this machine wants $ops"
   rebuild=()
