@@ -8,17 +8,19 @@ So a box whose best anchor stays under ``min_pos_iou`` is never a positive, and 
 ``pos_iou_thr`` learns from a single low-quality anchor. Thin boxes (poles, text lines, aerial
 vehicles) fall there with mmdet's default anchors (one scale, h/w ratios 0.5 to 2).
 
-Boxes are taken where the detector sees them: after the pipeline's ``Resize``, on the padded image's
-feature-map grid of every anchor level.
+Boxes are taken where the detector sees them: after the pipeline's ``Resize`` (or at a scale the
+caller gives, for a pipeline that resizes to several), on the padded image's feature-map grid of
+every anchor level.
 """
 import math
+import os.path as osp
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 
-from mmjigsaw.errors import ConfigError
+from mmjigsaw.errors import ConfigError, DataError
 
 #: aspect groups of a box by h / w, as mmdet's anchor ratios count them
 ASPECT_GROUPS = (('wide (h/w < 1/3)', 0.0, 1 / 3), ('near square', 1 / 3, 3.0), ('tall (h/w > 3)', 3.0, math.inf))
@@ -66,7 +68,8 @@ def resized_shape(height: int, width: int, scale: Tuple[int, int]) -> Tuple[floa
 
 
 def box_anchor_coverage(images: Iterable[Tuple[Tuple[int, int], np.ndarray, np.ndarray]], anchor_generator,
-                        min_pos_iou: float, pos_iou_thr: float, pad_divisor: int = 32) -> AnchorCoverage:
+                        min_pos_iou: float, pos_iou_thr: float, pad_divisor: int = 32,
+                        source: str = 'the dataset') -> AnchorCoverage:
     """Best anchor IoU of every box.
 
     Args:
@@ -75,6 +78,7 @@ def box_anchor_coverage(images: Iterable[Tuple[Tuple[int, int], np.ndarray, np.n
         anchor_generator: an mmdet ``AnchorGenerator`` (its ``grid_priors`` and ``strides``).
         min_pos_iou / pos_iou_thr: the RPN assigner's thresholds.
         pad_divisor: the data preprocessor's ``pad_size_divisor`` (the feature maps cover the padding).
+        source: what ``images`` came from, for the error when it holds no box.
     """
     from mmdet.structures.bbox import bbox_overlaps
     best, aspect, labels = [], [], []
@@ -89,24 +93,43 @@ def box_anchor_coverage(images: Iterable[Tuple[Tuple[int, int], np.ndarray, np.n
         aspect.append((boxes[:, 3] - boxes[:, 1]) / np.maximum(boxes[:, 2] - boxes[:, 0], 1e-6))
         labels.append(np.asarray(box_labels))
     if not best:
-        raise ConfigError('anchor coverage: the dataset has no boxes.')
+        raise DataError(f'anchor coverage: {source} has no boxes.')
     return AnchorCoverage(np.concatenate(best), np.concatenate(aspect), np.concatenate(labels),
                           min_pos_iou, pos_iou_thr)
 
 
 def _resize_scale(pipeline: Sequence[Dict]) -> Optional[Tuple[int, int]]:
+    """The (w, h) scale of the pipeline's ``Resize`` (None without one); a pipeline that resizes to
+    several scales (``RandomChoiceResize``, ``RandomResize``, ...) is refused: the caller picks one."""
     for step in pipeline:
-        if step.get('type') == 'Resize':
+        kind = step.get('type', '')
+        if kind == 'Resize':
             if not step.get('keep_ratio', False):
                 raise ConfigError('anchor coverage: Resize without keep_ratio is not supported.')
             return tuple(step['scale'])
+        if 'Resize' in kind:
+            scales = step.get('scales', step.get('scale'))
+            raise ConfigError(f'anchor coverage: the pipeline resizes with {kind} (scales {scales}); '
+                              'measure at one scale: --scale W H (say, its largest and its smallest).')
     return None
 
 
-def config_anchor_coverage(cfg, split: str = 'train', ann_file: Optional[str] = None) -> Tuple[AnchorCoverage,
-                                                                                               List[str]]:
+def _annotated_dataset(dataset: Dict) -> Dict:
+    """The dataset config that names the annotation file, inside wrappers such as ``RepeatDataset``."""
+    while 'ann_file' not in dataset and 'dataset' in dataset:
+        dataset = dataset['dataset']
+    if 'ann_file' not in dataset:
+        raise ConfigError(f"anchor coverage: the {dataset.get('type', 'dataset')} config names no single "
+                          'ann_file; pass --ann FILE.')
+    return dataset
+
+
+def config_anchor_coverage(cfg, split: str = 'train', ann_file: Optional[str] = None,
+                           scale: Optional[Tuple[int, int]] = None) -> Tuple[AnchorCoverage, List[str]]:
     """:func:`box_anchor_coverage` of a detector config's anchors and RPN assigner on its ``split``
-    (``'train'`` or ``'val'``) annotations, or on ``ann_file`` instead. Returns it and the class names."""
+    (``'train'`` or ``'val'``) annotations, or on ``ann_file`` instead, with the images resized as the
+    split's pipeline does, or to ``scale`` (w, h; mmcv's ``Resize(keep_ratio=True)``) instead.
+    Returns it and the class names."""
     from mmdet.registry import TASK_UTILS
     from mmengine.registry import DefaultScope
 
@@ -118,10 +141,11 @@ def config_anchor_coverage(cfg, split: str = 'train', ann_file: Optional[str] = 
     assigner = (train_cfg.get('rpn') or train_cfg).get('assigner', {})
     if 'pos_iou_thr' not in assigner:
         raise ConfigError('anchor coverage: the config has no MaxIoUAssigner (model.train_cfg.rpn.assigner).')
-    dataset = cfg[f'{split}_dataloader'].dataset
-    if ann_file is None:
-        ann_file = f"{dataset.get('data_root', '')}{dataset.ann_file}"
-    scale = _resize_scale(dataset.pipeline)
+    dataset = _annotated_dataset(cfg[f'{split}_dataloader'].dataset)
+    if ann_file is None:  # as mmengine's BaseDataset joins them
+        ann_file = osp.join(dataset.get('data_root') or '', dataset.ann_file)
+    if scale is None:
+        scale = _resize_scale(dataset.get('pipeline', []))
     class_names, images, _ = load_coco_detection(ann_file)
 
     def seen():
@@ -137,5 +161,5 @@ def config_anchor_coverage(cfg, split: str = 'train', ann_file: Optional[str] = 
     # mmdet's MaxIoUAssigner defaults: min_pos_iou 0, match_low_quality True (without it, only pos_iou_thr)
     min_pos_iou = assigner.get('min_pos_iou', 0.0) if assigner.get('match_low_quality', True) \
         else assigner['pos_iou_thr']
-    coverage = box_anchor_coverage(seen(), generator, min_pos_iou, assigner['pos_iou_thr'], pad)
+    coverage = box_anchor_coverage(seen(), generator, min_pos_iou, assigner['pos_iou_thr'], pad, source=ann_file)
     return coverage, class_names

@@ -12,7 +12,8 @@ from mmengine.config import Config
 from mmjigsaw.analysis import box_anchor_coverage, config_anchor_coverage
 from mmjigsaw.analysis.anchor_coverage import resized_shape
 from mmjigsaw.datasets import make_demo_dataset
-from helpers import ROOT, run_tool
+from mmjigsaw.errors import ConfigError, DataError
+from helpers import DEMO_MONTAGE_DETECTOR_CONFIG, ROOT, run_tool
 
 
 def one_square_anchor_per_16px():
@@ -84,3 +85,50 @@ def test_the_demo_detectors_anchors_fit_a_demo_seed_they_were_not_chosen_on(tmp_
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r'^\| all \| \d+ \| 100\.0% \| \d\d\.\d% \|$', result.stdout, re.M), result.stdout
     assert '| tall (h/w > 3) |' in result.stdout and '| class pole |' in result.stdout
+
+
+#: a tall, a wide and a square box on a 480 x 640 image (x, y, w, h, category)
+MIXED_BOXES = [(480, 640, [[10, 10, 12, 90, 1], [100, 50, 200, 30, 2], [300, 200, 64, 64, 1]])]
+
+
+def demo_detector_reading(ann_file: str, **dataset) -> Config:
+    """The demo Montage detector whose train dataset reads ``ann_file`` (``data_root`` + name, as users
+    write it), with ``dataset`` overriding the dataset config (say, its pipeline)."""
+    cfg = Config.fromfile(DEMO_MONTAGE_DETECTOR_CONFIG)
+    cfg.train_dataloader.dataset.update(data_root=osp.dirname(ann_file), ann_file=osp.basename(ann_file), **dataset)
+    return cfg
+
+
+def test_the_annotation_file_is_found_inside_a_dataset_wrapper_and_joined_to_its_data_root(coco_factory):
+    """``data_root`` without a trailing slash, and the dataset inside ``RepeatDataset``, as mmdet's
+    configs write them: the same boxes as with ``--ann``."""
+    ann_file, _ = coco_factory(MIXED_BOXES)
+    direct, _ = config_anchor_coverage(Config.fromfile(DEMO_MONTAGE_DETECTOR_CONFIG), ann_file=ann_file)
+    cfg = demo_detector_reading(ann_file)
+    cfg.train_dataloader.dataset = dict(type='RepeatDataset', times=3, dataset=cfg.train_dataloader.dataset)
+    wrapped, _ = config_anchor_coverage(cfg)
+    assert len(wrapped.best_iou) == 3
+    np.testing.assert_array_equal(wrapped.best_iou, direct.best_iou)
+
+
+def test_a_multi_scale_pipeline_is_measured_at_the_scale_given(coco_factory):
+    ann_file, _ = coco_factory(MIXED_BOXES)
+    fixed = demo_detector_reading(ann_file)
+    multi = demo_detector_reading(ann_file, pipeline=[
+        dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+        dict(type='RandomChoiceResize', scales=[(192, 192), (384, 384)], keep_ratio=True),
+        dict(type='PackDetInputs')])
+    with pytest.raises(ConfigError, match=r'RandomChoiceResize .*--scale W H'):
+        config_anchor_coverage(multi)
+    for scale in [(192, 192), (384, 384)]:
+        fixed.train_dataloader.dataset.pipeline[2] = dict(type='Resize', scale=scale, keep_ratio=True)
+        expected, _ = config_anchor_coverage(fixed)
+        measured, _ = config_anchor_coverage(multi, scale=scale)
+        np.testing.assert_array_equal(measured.best_iou, expected.best_iou)
+    assert not np.array_equal(config_anchor_coverage(multi, scale=(192, 192))[0].best_iou, measured.best_iou)
+
+
+def test_an_annotation_file_without_boxes_is_named(coco_factory):
+    ann_file, _ = coco_factory([(64, 64, [])])
+    with pytest.raises(DataError, match=re.escape(ann_file) + ' has no boxes'):
+        config_anchor_coverage(Config.fromfile(DEMO_MONTAGE_DETECTOR_CONFIG), ann_file=ann_file)

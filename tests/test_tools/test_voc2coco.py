@@ -89,3 +89,18 @@ def test_bad_input_names_the_file_exits_nonzero_and_writes_nothing(voc, tmp_path
     assert not out.exists() and list(tmp_path.glob('.out.json*')) == []
     with pytest.raises(DataError, match=message):
         voc_to_coco(str(xml_dir), str(img_dir), classes=['cat', 'dog'])
+
+
+@pytest.mark.slow
+def test_cli_strips_the_class_names_and_names_a_missing_folder(voc, tmp_path):
+    out = tmp_path / 'out.json'
+    result = subprocess.run([sys.executable, TOOL, '--xml-dir', str(voc[0]), '--img-dir', str(voc[1]),
+                             '--out', str(out), '--classes', ' cat, dog ,bird'], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [c['name'] for c in json.loads(out.read_text())['categories']] == ['cat', 'dog', 'bird']
+
+    missing = tmp_path / 'VOC2007' / 'Annotations'
+    result = subprocess.run([sys.executable, TOOL, '--xml-dir', str(missing), '--img-dir', str(voc[1]),
+                             '--out', str(tmp_path / 'other.json')], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f'error: --xml-dir {missing}: no such folder.'

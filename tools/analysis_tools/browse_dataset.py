@@ -10,6 +10,7 @@ import os.path as osp
 from mmengine.config import DictAction
 
 from mmjigsaw.apis import load_config, run_cli
+from mmjigsaw.errors import ConfigError
 from mmjigsaw.registry import DATASETS
 from mmjigsaw.visualization import draw_montage, image_grid, save_rgb_png
 
@@ -27,6 +28,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if osp.exists(args.out) and not osp.isdir(args.out):
+        raise ConfigError(f'--out {args.out} is a file; give a folder for the PNG grids.')
     cfg = load_config(args.config, args.cfg_options)
     dataset_cfg = cfg.train_dataloader.dataset
     # stop before packing: the picture needs the canvas, regions and labels
