@@ -1,5 +1,6 @@
 # `make demo` (tools/run_demo.py): one seed of the study's central comparison, Montage pre-training + L
-# fine-tuning epochs against random init at equal compute, both evaluated after every epoch, sized to
+# fine-tuning epochs against random init given the pre-training's compute (at least equal compute: see
+# mmjigsaw/study/demo.py, extra_epochs), both evaluated after every epoch, sized to
 # finish within 15 minutes on 2 CPU cores. The study's configs and recipe (reproduce_demo.py), cut down:
 _base_ = './reproduce_demo.py'
 

@@ -1,11 +1,13 @@
-"""The demo (``make demo``): one seed of Montage pre-training + L epochs against random init at equal compute.
+"""The demo (``make demo``): one seed of Montage pre-training + L epochs against random init given at least
+the pre-training's compute.
 
 Its plan is ``configs/reproduce/make_demo.py`` (the study config cut to the demo: fewer images, one
 seed, ResNet-18, a shorter pre-training, box AP after every epoch), run by the study's runner. Random
 init gets E = round(P / f_m) extra fine-tuning epochs (:func:`extra_epochs`), P and f_m measured in the
 demo's own runs. It writes ``summary.json``, ``compute_curve.png`` (box AP against compute),
 ``detections.png`` (both detectors on the same val images beside the ground truth), montage pictures
-and ERF maps.
+and ERF maps. Its work dir is emptied first, but only one the demo made (it leaves a mark there); its
+data folder is rendered again only where the demo rendered it (``demo.json``).
 """
 import json
 import os
@@ -20,14 +22,14 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmjigsaw.errors import DataError
+from mmjigsaw.errors import ConfigError, DataError
 from mmjigsaw.visualization import CurveArm, draw_boxes, fit_image, panel_rows, plot_compute_curve, save_rgb_png, titled
 from .calibration import epoch_compute
 from .cells import Cell
 from .logs import logged_scalars
 from .plan import LauncherSpec, StudyPlan, load_study
 from .results import Results
-from .runner import CellRunner, StudyLayout
+from .runner import CellRunner, StudyLayout, lr_milestones
 
 DEMO_CONFIG = 'configs/reproduce/make_demo.py'
 #: the demo's compute: CPU seconds of a run on this machine (the study's launcher for tools/train.py)
@@ -38,6 +40,16 @@ LABELS = dict(pretrained='Montage pre-trained (frozen stem and BN)',
               scratch='random init (every layer trains, BN in train mode)')
 #: RGB colours of the ground truth and of each detector, in both figures.
 COLOURS = dict(truth=(40, 170, 40), pretrained=(214, 39, 40), scratch=(31, 119, 180))
+#: the file that marks a work dir as the demo's, which the next demo may empty
+WORK_DIR_MARK = '.mmjigsaw-demo'
+#: what every demo output repeats: one seed is an anecdote
+ONE_SEED = ('One seed ({seed}) cannot decide: seeds move box AP by as much as such gaps, and both detectors are '
+            'far from converged. The study with several seeds and a paired test: docs/reproduction.md '
+            '(tools/analysis_tools/reproduce.py).')
+#: what "box AP" and "CPU s" mean in the demo's table and figures
+UNITS = ('Box AP: COCO AP@[.5:.95] on the val images, 0-1. CPU s: processor seconds summed over threads and '
+         'loader workers; the pre-training counted whole (ERF refreshes included), each fine-tuning epoch its '
+         'training iterations (start-up and evaluation left out), as the study counts them.')
 
 
 class DemoLayout(StudyLayout):
@@ -80,6 +92,28 @@ def demo_plan(root: str, quick: bool = False, data_root: str = '') -> StudyPlan:
     return replace(plan, data=replace(plan.data, root=data_root)) if data_root else plan
 
 
+def fresh_work_dir(work_dir: str) -> None:
+    """Make ``work_dir`` an empty folder marked as the demo's: a folder the demo made before (its mark,
+    or the ``summary.json`` of a demo older than the mark) is emptied, saying so; any other folder
+    with files in it is refused."""
+    if osp.isdir(work_dir) and os.listdir(work_dir):
+        if not any(osp.isfile(osp.join(work_dir, name)) for name in (WORK_DIR_MARK, 'summary.json')):
+            raise ConfigError(f'--work-dir {work_dir} holds files the demo did not make; give a new or empty folder.')
+        print(f'removing the previous demo results in {work_dir}', flush=True)
+        shutil.rmtree(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    open(osp.join(work_dir, WORK_DIR_MARK), 'w').close()
+
+
+def check_data_root(data_root: str) -> None:
+    """Refuse a data folder with files in it that the demo did not render (no ``demo.json``): the demo
+    renders its own data there and would replace them."""
+    if osp.isdir(data_root) and os.listdir(data_root) and not osp.isfile(osp.join(data_root, 'demo.json')):
+        raise ConfigError(f'--data {data_root} holds files the demo did not render (no demo.json), which rendering '
+                          'would delete; the demo makes its own data: give a new or empty folder (or remove an '
+                          'interrupted rendering).')
+
+
 def extra_epochs(pretrain_compute: float, epoch_compute: float) -> int:
     """E = round(P / f_m), at least 1: the extra fine-tuning epochs that give random init the Montage
     pre-training's compute ``P``, counted in Montage fine-tuning epochs of compute ``f_m`` (same unit).
@@ -95,16 +129,18 @@ def ap_per_epoch(work_dir: str) -> List[float]:
     return [r.get('coco/bbox_mAP', 0.0) for r in evaluations]
 
 
-def arm_summary(rec: Dict, pretrain_compute: float = 0.0) -> Dict:
-    """One detector's record as the summary holds it: epochs, compute (CPU s: pre-training + epochs x
-    one epoch's), box AP after every epoch (mmdet's logged value, 3 decimals), its final box AP (the
-    runner's) and its wall seconds."""
+def arm_summary(rec: Dict, lr_steps: Tuple[float, ...], pretrain_compute: float = 0.0) -> Dict:
+    """One detector's record as the summary holds it: epochs, the epochs after which its lr stepped
+    (``lr_steps``: the plan's fractions of the schedule), compute (CPU s: pre-training + epochs x one
+    epoch's), box AP after every epoch (mmdet's logged value, 3 decimals), its final box AP (the
+    runner's, full precision) and its wall seconds."""
     per_epoch = epoch_compute(rec, CPU_SECONDS)
     curve = ap_per_epoch(rec['work_dir'])
     if len(curve) != rec['epochs']:
         raise DataError(f"{rec['work_dir']}: {len(curve)} evaluations logged for {rec['epochs']} epochs; the demo "
                         'evaluates after every epoch (train_cfg.val_interval=1).')
-    return dict(epochs=rec['epochs'], epoch_cpu_seconds=round(per_epoch, 2),
+    return dict(epochs=rec['epochs'], lr_steps_after=lr_milestones(rec['epochs'], lr_steps),
+                epoch_cpu_seconds=round(per_epoch, 2),
                 compute_cpu_seconds=round(pretrain_compute + rec['epochs'] * per_epoch, 1),
                 bbox_mAP=rec['bbox_mAP'], seconds=rec['seconds'],
                 curve=[dict(epoch=e, compute_cpu_seconds=round(pretrain_compute + e * per_epoch, 1), bbox_mAP=ap)
@@ -129,10 +165,11 @@ def save_compute_curve(summary: Dict, path: str) -> str:
                        _hex(COLOURS['scratch']), [p['epoch'] for p in scratch['curve']],
                        [p['compute_cpu_seconds'] for p in scratch['curve']], [p['bbox_mAP'] for p in scratch['curve']])]
     plot_compute_curve(
-        curves, path, f"make demo, seed {summary['seed']}: Montage vs random init at equal compute "
-        f"(E = {summary['extra_epochs']} extra epochs)",
-        note='Compute: CPU seconds of the training iterations (start-up and evaluation not counted). One seed '
-             'cannot decide;\nthe study with several seeds and a paired test: docs/reproduction.md')
+        curves, path, f"make demo, seed {summary['seed']}: Montage vs random init given the pre-training's "
+        f"compute (E = {summary['extra_epochs']} extra epochs)",
+        note='Compute: CPU seconds; the pre-training whole, each fine-tuning epoch its training iterations. '
+             'Box AP: COCO AP@[.5:.95], val.\nOne seed cannot decide, and both are far from converged; the '
+             'study with several seeds and a paired test: docs/reproduction.md')
     return path
 
 
@@ -185,8 +222,8 @@ def save_detections(runner: CellRunner, models: Dict[str, Tuple[Config, str]], s
         for (name, (_, labels, scores)), b in zip(kept.items(), boxes):
             arm = summary['arms'][name]
             row.append(titled(draw_boxes(img, b, labels, classes, COLOURS[name], scores),
-                              f"{'Montage' if name == 'pretrained' else 'random init'}, {arm['epochs']} epoch(s) "
-                              f"(AP {arm['bbox_mAP']:.3f})"))
+                              f"{'Montage' if name == 'pretrained' else 'random init'}, {arm['epochs']} ep. "
+                              f"(AP {arm['bbox_mAP']:.3f}): best {spec.max_boxes}, score >= {spec.score_thr:g}"))
         rows.append(row)
     save_rgb_png(path, panel_rows(rows))
     return path
@@ -202,21 +239,24 @@ def summary_table(summary: Dict) -> str:
             f"| {LABELS['scratch']} | {length} + {extra} = {scratch['epochs']} | {scratch['epochs']} x "
             f"{scratch['epoch_cpu_seconds']:.1f} = {scratch['compute_cpu_seconds']:.0f} | {scratch['bbox_mAP']:.3f} |"]
     at_length = [p['bbox_mAP'] for p in scratch['curve'] if p['epoch'] == length]
+    stepped = [e for e in scratch['lr_steps_after'] if e <= length]
+    lr_state = f"its lr stepped after epoch {stepped[0]}" if stepped else 'its lr not yet stepped'
     return '\n'.join([
-        '', f"Seed {summary['seed']}: Montage pre-training + {length} epochs against random init at equal compute "
-        f"({summary['train_images']} train, {summary['val_images']} val images)", '',
+        '', f"Seed {summary['seed']}: Montage pre-training + {length} epochs against random init given the "
+        f"pre-training's compute ({summary['train_images']} train, {summary['val_images']} val images)", '',
         '| backbone init | fine-tuning epochs | compute (CPU s) | box AP (val) |', '|---|---|---|---|', *rows, '',
-        f"Equal compute: random init gets E = round(P / f_m) = round({summary['pretrain_cpu_seconds']:.0f} / "
+        summary['caveat'],
+        f"Compute: random init gets E = round(P / f_m) = round({summary['pretrain_cpu_seconds']:.0f} / "
         f"{pre['epoch_cpu_seconds']:.1f}) = {extra} extra epochs, P the Montage pre-training's CPU s and f_m",
         f"one Montage fine-tuning epoch's; a random-init epoch costs {scratch['epoch_cpu_seconds']:.1f} (nothing "
-        'frozen), so random init gets at least equal compute.',
-        *([f'Random init after {length} epochs (the same run, its lr not yet stepped): {at_length[0]:.3f}.']
+        f"frozen), so random init gets {summary['compute_ratio']:.2f} x Montage's compute. (The study matches",
+        'the compute exactly: E = round((P + L f_m - L f_s) / f_s), f_s a random-init epoch\'s.)',
+        *([f'Random init after {length} epochs (the same run, {lr_state}): {at_length[0]:.3f}.']
           if at_length else []),
-        f"One seed ({summary['seed']}) cannot decide: seeds move box AP by as much as such gaps. The study with "
-        'several seeds and a paired test: docs/reproduction.md (tools/analysis_tools/reproduce.py).',
+        UNITS,
         f"Wall: pre-training {summary['pretrain_seconds']:.0f} s, fine-tuning "
-        f"{summary['finetune_seconds']['pretrained']:.0f} s and {summary['finetune_seconds']['scratch']:.0f} s, "
-        f"all steps {summary['total_seconds']:.0f} s."])
+        f"{summary['finetune_seconds']['pretrained']:.0f} s (Montage) and {summary['finetune_seconds']['scratch']:.0f}"
+        f" s (random init), all steps {summary['total_seconds']:.0f} s."])
 
 
 def is_progress(line: str) -> bool:
@@ -228,16 +268,17 @@ def step(title: str) -> None:
 
 
 def run_demo(work_dir: str, root: str, quick: bool = False, data_root: str = '') -> Dict:
-    """Run every step of the demo into ``work_dir`` (emptied first); returns its summary (the keys
-    are the README's)."""
+    """Run every step of the demo into ``work_dir`` (see :func:`fresh_work_dir`); returns its summary
+    (the keys are the README's), which ``work_dir/summary.json`` holds from the end of both trainings
+    on (before the figures, so that a failed figure keeps the trainings' results)."""
     start = time.time()
     plan, demo = demo_plan(root, quick, data_root), demo_settings(root)
     part = plan.parts['init']
     backbone, length, seed = part.backbones[0], part.length, part.seeds[0]
     runner = CellRunner(plan, Results(), DemoLayout(work_dir), root, echo=is_progress, name='demo',
                         show_commands=True)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    os.makedirs(work_dir)
+    fresh_work_dir(work_dir)
+    check_data_root(runner.data_root)
     step('1/9 demo detection dataset')
     if not runner.prepare_data():
         print(f'{runner.data_root} already there')
@@ -263,20 +304,24 @@ def run_demo(work_dir: str, root: str, quick: bool = False, data_root: str = '')
     step(f'6/9 Faster R-CNN fine-tuning from the pre-trained backbone, {length} epochs, box AP after each')
     montage = Cell('finetune', backbone, demo.variant, 'montage', length, seed)
     pretrained = dict(runner.finetune(montage), work_dir=runner.layout.work_dir(montage))
-    arms = dict(pretrained=arm_summary(pretrained, pre['cpu_seconds']))
+    arms = dict(pretrained=arm_summary(pretrained, plan.lr_steps, pre['cpu_seconds']))
     f_m = arms['pretrained']['epoch_cpu_seconds']
     extra = extra_epochs(pre['cpu_seconds'], f_m)
-    step(f'7/9 Faster R-CNN fine-tuning from random init at equal compute: {length} + {extra} epochs '
+    step(f"7/9 Faster R-CNN fine-tuning from random init given the pre-training's compute: {length} + {extra} epochs "
          f'(E = round(P / f_m) = round({pre["cpu_seconds"]:.1f} / {f_m:.2f}), CPU s), box AP after each')
     random_init = Cell('finetune', backbone, '', 'scratch', length + extra, seed)
     scratch = dict(runner.finetune(random_init), work_dir=runner.layout.work_dir(random_init))
-    arms['scratch'] = arm_summary(scratch)
+    arms['scratch'] = arm_summary(scratch, plan.lr_steps)
     summary = dict(
         seed=seed, train_images=runner.num_train_images, val_images=plan.data.demo.num_val if plan.data.demo else None,
         pretrained_bbox_mAP=pretrained['bbox_mAP'], scratch_bbox_mAP=scratch['bbox_mAP'],
         pretrain_seconds=pre['seconds'], pretrain_cpu_seconds=pre['cpu_seconds'],
         finetune_seconds=dict(pretrained=pretrained['seconds'], scratch=scratch['seconds']),
-        extra_epochs=extra, arms=arms)
+        extra_epochs=extra, arms=arms,
+        compute_ratio=round(arms['scratch']['compute_cpu_seconds'] / arms['pretrained']['compute_cpu_seconds'], 3),
+        provenance={key: pre[key] for key in ('code_hash', 'code', 'machine', 'finished')},
+        caveat=ONE_SEED.format(seed=seed))
+    write_summary(summary, work_dir)
     step('8/9 box AP against compute')
     summary['compute_curve'] = save_compute_curve(summary, osp.join(work_dir, 'compute_curve.png'))
     step('9/9 both detectors on the same val images')
@@ -286,4 +331,10 @@ def run_demo(work_dir: str, root: str, quick: bool = False, data_root: str = '')
     summary['detections'] = save_detections(runner, models, summary, demo.detections,
                                             osp.join(work_dir, 'detections.png'))
     summary['total_seconds'] = round(time.time() - start, 1)
+    write_summary(summary, work_dir)
     return summary
+
+
+def write_summary(summary: Dict, work_dir: str) -> None:
+    with open(osp.join(work_dir, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=1)

@@ -1,4 +1,5 @@
-"""The demo: one seed of Montage + L epochs against random init at equal compute, by the study's runner."""
+"""The demo: one seed of Montage + L epochs against random init given the pre-training's compute, by the
+study's runner; it empties only folders it made."""
 import json
 import os.path as osp
 
@@ -8,10 +9,12 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from mmjigsaw.errors import DataError
+from mmjigsaw.errors import ConfigError, DataError
 from mmjigsaw.study.calibration import epoch_compute
 from mmjigsaw.study.cells import Cell
-from mmjigsaw.study.demo import CPU_SECONDS, DemoLayout, arm_summary, demo_plan, extra_epochs, run_demo, summary_table
+from mmjigsaw.study.demo import (CPU_SECONDS, ONE_SEED, WORK_DIR_MARK, DemoLayout, arm_summary, check_data_root,
+                                 demo_plan, extra_epochs, fresh_work_dir, run_demo, summary_table)
+from mmjigsaw.study.provenance import code_hash
 from mmjigsaw.study.results import Results
 from mmjigsaw.study.runner import CellRunner
 from helpers import ROOT
@@ -73,36 +76,80 @@ class TestEqualCompute:
         (logs / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in records))
         rec = dict(cpu_seconds=100.0, train_seconds=40.0, seconds=50.0, epochs=2, bbox_mAP=0.04,
                    work_dir=str(tmp_path))
-        arm = arm_summary(rec, pretrain_compute=300.0)
+        arm = arm_summary(rec, (0.5, ), pretrain_compute=300.0)
         assert arm['epochs'] == 2 and arm['epoch_cpu_seconds'] == 40.0 and arm['compute_cpu_seconds'] == 380.0
+        assert arm['lr_steps_after'] == [1]  # round(0.5 x 2)
         assert arm['curve'] == [dict(epoch=1, compute_cpu_seconds=340.0, bbox_mAP=0.0),
                                 dict(epoch=2, compute_cpu_seconds=380.0, bbox_mAP=0.04)]
         with pytest.raises(DataError, match='2 evaluations logged for 3 epochs'):
-            arm_summary(dict(rec, epochs=3), 300.0)
+            arm_summary(dict(rec, epochs=3), (0.75, ), 300.0)
 
 
 SUMMARY = dict(
     seed=0, train_images=100, val_images=30, pretrained_bbox_mAP=0.0512, scratch_bbox_mAP=0.031,
     pretrain_seconds=101.2, pretrain_cpu_seconds=196.3, finetune_seconds=dict(pretrained=180.4, scratch=330.9),
-    extra_epochs=7, total_seconds=790.2,
-    arms=dict(pretrained=dict(epochs=8, epoch_cpu_seconds=28.04, compute_cpu_seconds=420.6, bbox_mAP=0.0512,
-                              curve=[]),
-              scratch=dict(epochs=15, epoch_cpu_seconds=32.5, compute_cpu_seconds=487.5, bbox_mAP=0.031,
-                           curve=[dict(epoch=8, compute_cpu_seconds=260.0, bbox_mAP=0.012)])))
+    extra_epochs=7, total_seconds=790.2, compute_ratio=1.159, caveat=ONE_SEED.format(seed=0),
+    arms=dict(pretrained=dict(epochs=8, lr_steps_after=[6], epoch_cpu_seconds=28.04, compute_cpu_seconds=420.6,
+                              bbox_mAP=0.0512, curve=[]),
+              scratch=dict(epochs=15, lr_steps_after=[11], epoch_cpu_seconds=32.5, compute_cpu_seconds=487.5,
+                           bbox_mAP=0.031, curve=[dict(epoch=8, compute_cpu_seconds=260.0, bbox_mAP=0.012)])))
 
 
 def test_summary_table():
     lines = summary_table(SUMMARY).splitlines()
-    assert lines[1:8] == [
-        'Seed 0: Montage pre-training + 8 epochs against random init at equal compute (100 train, 30 val images)',
+    assert lines[1:9] == [
+        "Seed 0: Montage pre-training + 8 epochs against random init given the pre-training's compute "
+        '(100 train, 30 val images)',
         '', '| backbone init | fine-tuning epochs | compute (CPU s) | box AP (val) |', '|---|---|---|---|',
         '| Montage pre-trained (frozen stem and BN) | 8 | 196 + 8 x 28.0 = 421 | 0.051 |',
-        '| random init (every layer trains, BN in train mode) | 8 + 7 = 15 | 15 x 32.5 = 488 | 0.031 |', '']
+        '| random init (every layer trains, BN in train mode) | 8 + 7 = 15 | 15 x 32.5 = 488 | 0.031 |', '',
+        SUMMARY['caveat']]  # right under the table
+    assert lines[8].startswith('One seed (0) cannot decide') and 'docs/reproduction.md' in lines[8]
     text = '\n'.join(lines)
     assert 'E = round(P / f_m) = round(196 / 28.0) = 7 extra epochs' in text
+    assert 'so random init gets 1.16 x Montage\'s compute' in text
     assert 'Random init after 8 epochs (the same run, its lr not yet stepped): 0.012.' in text
-    assert 'One seed (0) cannot decide' in text and 'docs/reproduction.md' in text
-    assert lines[-1] == 'Wall: pre-training 101 s, fine-tuning 180 s and 331 s, all steps 790 s.'
+    assert 'Box AP: COCO AP@[.5:.95]' in text
+    assert lines[-1] == ('Wall: pre-training 101 s, fine-tuning 180 s (Montage) and 331 s (random init), '
+                         'all steps 790 s.')
+
+
+def test_the_table_says_when_random_inits_lr_stepped_before_epoch_l():
+    """E = 1 against L = 8: 9 epochs, the lr steps after round(0.75 x 9) = 7, before epoch 8."""
+    scratch = dict(SUMMARY['arms']['scratch'], epochs=9, lr_steps_after=[7])
+    summary = dict(SUMMARY, extra_epochs=1, arms=dict(SUMMARY['arms'], scratch=scratch))
+    assert 'Random init after 8 epochs (the same run, its lr stepped after epoch 7): 0.012.' in summary_table(summary)
+
+
+class TestOutputFolders:
+    """The demo empties only a work dir it made and renders only into a data folder it rendered."""
+
+    def test_an_earlier_demos_work_dir_is_emptied_and_marked(self, tmp_path, capsys):
+        for earlier in (WORK_DIR_MARK, 'summary.json'):  # the mark, or an older demo's summary
+            work_dir = tmp_path / earlier.strip('.')
+            work_dir.mkdir()
+            (work_dir / earlier).write_text('')
+            (work_dir / 'det_scratch.log').write_text('old')
+            fresh_work_dir(str(work_dir))
+            assert sorted(p.name for p in work_dir.iterdir()) == [WORK_DIR_MARK]
+            assert f'removing the previous demo results in {work_dir}' in capsys.readouterr().out
+        fresh_work_dir(str(tmp_path / 'new'))
+        assert (tmp_path / 'new' / WORK_DIR_MARK).is_file()
+
+    def test_a_folder_the_demo_did_not_make_is_refused_and_kept(self, tmp_path):
+        (tmp_path / 'notes.txt').write_text('mine')
+        with pytest.raises(ConfigError, match='holds files the demo did not make'):
+            fresh_work_dir(str(tmp_path))
+        with pytest.raises(ConfigError, match='no demo.json'):
+            check_data_root(str(tmp_path))
+        assert (tmp_path / 'notes.txt').read_text() == 'mine'
+
+    def test_a_data_folder_the_demo_rendered_or_an_empty_one_passes(self, tmp_path):
+        check_data_root(str(tmp_path / 'absent'))
+        check_data_root(str(tmp_path))  # empty
+        (tmp_path / 'train').mkdir()
+        (tmp_path / 'demo.json').write_text('{}')
+        check_data_root(str(tmp_path))
 
 
 def _png(path):
@@ -124,8 +171,11 @@ def test_the_demo_end_to_end_on_tiny_data(tmp_path, capsys):
     assert DefaultScope.get_current_instance().scope_name == scope  # mmdet's inference gave it back
     assert set(summary) == {'seed', 'train_images', 'val_images', 'pretrained_bbox_mAP', 'scratch_bbox_mAP',
                             'pretrain_seconds', 'pretrain_cpu_seconds', 'finetune_seconds', 'extra_epochs', 'arms',
-                            'compute_curve', 'detections', 'total_seconds'}
+                            'compute_ratio', 'provenance', 'caveat', 'compute_curve', 'detections', 'total_seconds'}
+    assert json.loads((work_dir / 'summary.json').read_text()) == summary
+    assert summary['provenance']['code_hash'] == code_hash(ROOT)
     pre, scratch = summary['arms']['pretrained'], summary['arms']['scratch']
+    assert summary['compute_ratio'] == round(scratch['compute_cpu_seconds'] / pre['compute_cpu_seconds'], 3)
     # equal compute: E from the measured pre-training and Montage epoch; random init runs L + E epochs
     assert summary['extra_epochs'] == extra_epochs(summary['pretrain_cpu_seconds'], pre['epoch_cpu_seconds']) >= 1
     assert pre['epochs'] == 1 and scratch['epochs'] == 1 + summary['extra_epochs']
@@ -153,5 +203,5 @@ def test_the_demo_end_to_end_on_tiny_data(tmp_path, capsys):
     out = capsys.readouterr().out
     assert '==> 9/9 both detectors on the same val images' in out and '$ tools/train.py' in out
     lines = summary_table(summary).splitlines()
-    assert lines[1].startswith('Seed 0: Montage pre-training + 1 epochs against random init at equal compute')
+    assert lines[1].startswith("Seed 0: Montage pre-training + 1 epochs against random init given the pre-training's")
     assert any(line.startswith('One seed (0) cannot decide') for line in lines)
