@@ -45,8 +45,9 @@ class TestMontageDifference:
 def test_pipeline_rates_one_row_per_worker_count(demo_store):
     (row,) = pipeline_rates(demo_store, workers=[0], batch_size=2, seconds=0.2)
     assert row['workers'] == 0 and row['montage_per_s_per_core'] > 0 and row['imagenet_style_per_s_per_core'] > 0
-    assert row['ratio'] == pytest.approx(row['montage_per_s_per_core'] / row['imagenet_style_per_s_per_core'],
-                                         abs=0.01)
+    # the ratio of the rates as shown (rounded to 0.1), to 2 decimals: at the few images/s of a busy
+    # machine a ratio of the unrounded rates differs from it by more than that
+    assert row['ratio'] == round(row['montage_per_s_per_core'] / row['imagenet_style_per_s_per_core'], 2)
     (montage_only,) = pipeline_rates(demo_store, workers=[0], batch_size=2, seconds=0.2, imagenet=False)
     assert set(montage_only) == {'workers', 'montage_per_s_per_core'}
 
