@@ -34,12 +34,15 @@ built_mmcv_ops() {
 print("cpu" if v() == "not available" else "cuda")' 2>/dev/null || true
 }
 wanted_mmcv_ops() { "$venv/bin/python" "$root/mmjigsaw/utils/mmcv_ops.py"; }
+# Do the built ops ($1) serve what this machine wants ($2)? The same ones, or CUDA ops where CPU ops are
+# wanted (they hold the CPU ops too: a GPU machine's venv used without its GPU), unless MMCV_CUDA=0.
+ops_serve() { [ -n "$1" ] && { [ "$1" = "$2" ] || { [ "$1" = cuda ] && [ "$2" = cpu ] && [ "${MMCV_CUDA:-}" != 0 ]; }; }; }
 
-# Up to date: the same requirements and set-up as last time, and mmcv's ops still the ones this machine
-# wants (an nvcc installed or MMCV_CUDA set since then makes the set-up rebuild mmcv).
+# Up to date: the same requirements and set-up as last time, and mmcv's ops still serve this machine
+# (an nvcc installed or MMCV_CUDA set since then makes the set-up rebuild mmcv).
 fingerprint=$(cat "$root"/requirements/*.txt "$root"/setup.cfg "$root"/setup.py "$0" | sha256sum | cut -c1-16)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && "$venv/bin/python" -c 'import mmjigsaw, mmdet' 2>/dev/null \
-    && [ "$(built_mmcv_ops)" = "$(wanted_mmcv_ops 2>/dev/null)" ]; then
+    && ops_serve "$(built_mmcv_ops)" "$(wanted_mmcv_ops 2>/dev/null)"; then
   echo "[setup] environment in $venv is up to date"
   exit 0
 fi
@@ -80,7 +83,7 @@ build=(-r "$root/requirements/build.txt" -c "$keep_torch")
 step "mmcv 2.1.0 with ops (about 13 minutes on 2 cores the first time for the CPU ops; pip caches the wheel)"
 ops=$(wanted_mmcv_ops)
 built_ops=$(built_mmcv_ops)
-if [ "$built_ops" != "$ops" ]; then
+if ! ops_serve "$built_ops" "$ops"; then
   [ -z "$built_ops" ] || echo "[setup] rebuilding mmcv: its ops are built for $built_ops, this machine wants $ops"
   rebuild=()
   if [ "$ops" = cuda ] || [ -n "$built_ops" ]; then  # pip's cached wheel has the ops it was built with

@@ -102,7 +102,7 @@ def _resize_scale(pipeline: Sequence[Dict]) -> Optional[Tuple[int, int]]:
     """The (w, h) scale of the pipeline's ``Resize`` (None without one); a pipeline that resizes to
     several scales (``RandomChoiceResize``, ``RandomResize``, ...) is refused: the caller picks one."""
     for step in pipeline:
-        kind = step.get('type', '')
+        kind = step.get('type', '').split('.')[-1]  # 'mmdet.Resize' too
         if kind == 'Resize':
             if not step.get('keep_ratio', False):
                 raise ConfigError('anchor coverage: Resize without keep_ratio is not supported.')
@@ -114,13 +114,10 @@ def _resize_scale(pipeline: Sequence[Dict]) -> Optional[Tuple[int, int]]:
     return None
 
 
-def _annotated_dataset(dataset: Dict) -> Dict:
-    """The dataset config that names the annotation file, inside wrappers such as ``RepeatDataset``."""
+def _inner_dataset(dataset: Dict) -> Dict:
+    """The dataset config inside wrappers such as ``RepeatDataset`` (each holds one in ``dataset``)."""
     while 'ann_file' not in dataset and 'dataset' in dataset:
         dataset = dataset['dataset']
-    if 'ann_file' not in dataset:
-        raise ConfigError(f"anchor coverage: the {dataset.get('type', 'dataset')} config names no single "
-                          'ann_file; pass --ann FILE.')
     return dataset
 
 
@@ -141,11 +138,17 @@ def config_anchor_coverage(cfg, split: str = 'train', ann_file: Optional[str] = 
     assigner = (train_cfg.get('rpn') or train_cfg).get('assigner', {})
     if 'pos_iou_thr' not in assigner:
         raise ConfigError('anchor coverage: the config has no MaxIoUAssigner (model.train_cfg.rpn.assigner).')
-    dataset = _annotated_dataset(cfg[f'{split}_dataloader'].dataset)
-    if ann_file is None:  # as mmengine's BaseDataset joins them
-        ann_file = osp.join(dataset.get('data_root') or '', dataset.ann_file)
+    dataset = _inner_dataset(cfg[f'{split}_dataloader'].dataset)
+    kind = dataset.get('type', 'dataset')
+    if ann_file is None:
+        if 'ann_file' not in dataset:
+            raise ConfigError(f'anchor coverage: the {kind} config names no single ann_file; pass --ann FILE.')
+        ann_file = osp.join(dataset.get('data_root') or '', dataset.ann_file)  # as mmengine's BaseDataset does
     if scale is None:
-        scale = _resize_scale(dataset.get('pipeline', []))
+        if 'pipeline' not in dataset:
+            raise ConfigError(f'anchor coverage: the {kind} config has no pipeline to read the resize from; '
+                              'pass --scale W H.')
+        scale = _resize_scale(dataset.pipeline)
     class_names, images, _ = load_coco_detection(ann_file)
 
     def seen():

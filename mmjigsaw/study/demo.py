@@ -23,6 +23,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmjigsaw.errors import ConfigError, DataError
+from mmjigsaw.utils import atomic_write_json
 from mmjigsaw.visualization import CurveArm, draw_boxes, fit_image, panel_rows, plot_compute_curve, save_rgb_png, titled
 from .calibration import epoch_compute
 from .cells import Cell
@@ -92,12 +93,24 @@ def demo_plan(root: str, quick: bool = False, data_root: str = '') -> StudyPlan:
     return replace(plan, data=replace(plan.data, root=data_root)) if data_root else plan
 
 
+def _made_by_the_demo(work_dir: str) -> bool:
+    """The demo's mark is there, or the ``summary.json`` of a demo older than the mark."""
+    if osp.isfile(osp.join(work_dir, WORK_DIR_MARK)):
+        return True
+    try:
+        with open(osp.join(work_dir, 'summary.json')) as f:
+            return {'extra_epochs', 'arms'} <= set(json.load(f))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def fresh_work_dir(work_dir: str) -> None:
-    """Make ``work_dir`` an empty folder marked as the demo's: a folder the demo made before (its mark,
-    or the ``summary.json`` of a demo older than the mark) is emptied, saying so; any other folder
-    with files in it is refused."""
+    """Make ``work_dir`` an empty folder marked as the demo's: a folder the demo made before is emptied,
+    saying so; a file, a link or any other folder with files in it is refused."""
+    if osp.islink(work_dir) or (osp.exists(work_dir) and not osp.isdir(work_dir)):
+        raise ConfigError(f'--work-dir {work_dir} is a file or a link; give a new or empty folder.')
     if osp.isdir(work_dir) and os.listdir(work_dir):
-        if not any(osp.isfile(osp.join(work_dir, name)) for name in (WORK_DIR_MARK, 'summary.json')):
+        if not _made_by_the_demo(work_dir):
             raise ConfigError(f'--work-dir {work_dir} holds files the demo did not make; give a new or empty folder.')
         print(f'removing the previous demo results in {work_dir}', flush=True)
         shutil.rmtree(work_dir)
@@ -108,6 +121,8 @@ def fresh_work_dir(work_dir: str) -> None:
 def check_data_root(data_root: str) -> None:
     """Refuse a data folder with files in it that the demo did not render (no ``demo.json``): the demo
     renders its own data there and would replace them."""
+    if osp.exists(data_root) and not osp.isdir(data_root):
+        raise ConfigError(f'--data {data_root} is a file; give a new or empty folder.')
     if osp.isdir(data_root) and os.listdir(data_root) and not osp.isfile(osp.join(data_root, 'demo.json')):
         raise ConfigError(f'--data {data_root} holds files the demo did not render (no demo.json), which rendering '
                           'would delete; the demo makes its own data: give a new or empty folder (or remove an '
@@ -239,7 +254,7 @@ def summary_table(summary: Dict) -> str:
             f"| {LABELS['scratch']} | {length} + {extra} = {scratch['epochs']} | {scratch['epochs']} x "
             f"{scratch['epoch_cpu_seconds']:.1f} = {scratch['compute_cpu_seconds']:.0f} | {scratch['bbox_mAP']:.3f} |"]
     at_length = [p['bbox_mAP'] for p in scratch['curve'] if p['epoch'] == length]
-    stepped = [e for e in scratch['lr_steps_after'] if e <= length]
+    stepped = [e for e in scratch['lr_steps_after'] if e < length]  # a step after epoch L acts from L + 1
     lr_state = f"its lr stepped after epoch {stepped[0]}" if stepped else 'its lr not yet stepped'
     return '\n'.join([
         '', f"Seed {summary['seed']}: Montage pre-training + {length} epochs against random init given the "
@@ -250,7 +265,7 @@ def summary_table(summary: Dict) -> str:
         f"{pre['epoch_cpu_seconds']:.1f}) = {extra} extra epochs, P the Montage pre-training's CPU s and f_m",
         f"one Montage fine-tuning epoch's; a random-init epoch costs {scratch['epoch_cpu_seconds']:.1f} (nothing "
         f"frozen), so random init gets {summary['compute_ratio']:.2f} x Montage's compute. (The study matches",
-        'the compute exactly: E = round((P + L f_m - L f_s) / f_s), f_s a random-init epoch\'s.)',
+        'the compute to the nearest epoch: E = round((P + L f_m - L f_s) / f_s), f_s a random-init epoch\'s.)',
         *([f'Random init after {length} epochs (the same run, {lr_state}): {at_length[0]:.3f}.']
           if at_length else []),
         UNITS,
@@ -277,8 +292,8 @@ def run_demo(work_dir: str, root: str, quick: bool = False, data_root: str = '')
     backbone, length, seed = part.backbones[0], part.length, part.seeds[0]
     runner = CellRunner(plan, Results(), DemoLayout(work_dir), root, echo=is_progress, name='demo',
                         show_commands=True)
+    check_data_root(runner.data_root)  # before anything is deleted
     fresh_work_dir(work_dir)
-    check_data_root(runner.data_root)
     step('1/9 demo detection dataset')
     if not runner.prepare_data():
         print(f'{runner.data_root} already there')
@@ -336,5 +351,4 @@ def run_demo(work_dir: str, root: str, quick: bool = False, data_root: str = '')
 
 
 def write_summary(summary: Dict, work_dir: str) -> None:
-    with open(osp.join(work_dir, 'summary.json'), 'w') as f:
-        json.dump(summary, f, indent=1)
+    atomic_write_json(summary, osp.join(work_dir, 'summary.json'))

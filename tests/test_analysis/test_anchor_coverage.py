@@ -120,12 +120,29 @@ def test_a_multi_scale_pipeline_is_measured_at_the_scale_given(coco_factory):
         dict(type='PackDetInputs')])
     with pytest.raises(ConfigError, match=r'RandomChoiceResize .*--scale W H'):
         config_anchor_coverage(multi)
+    scoped = demo_detector_reading(ann_file)  # a scoped single-scale Resize is no multi-scale one
+    scoped.train_dataloader.dataset.pipeline[2]['type'] = 'mmdet.Resize'
+    np.testing.assert_array_equal(config_anchor_coverage(scoped)[0].best_iou, config_anchor_coverage(fixed)[0].best_iou)
     for scale in [(192, 192), (384, 384)]:
         fixed.train_dataloader.dataset.pipeline[2] = dict(type='Resize', scale=scale, keep_ratio=True)
         expected, _ = config_anchor_coverage(fixed)
         measured, _ = config_anchor_coverage(multi, scale=scale)
         np.testing.assert_array_equal(measured.best_iou, expected.best_iou)
     assert not np.array_equal(config_anchor_coverage(multi, scale=(192, 192))[0].best_iou, measured.best_iou)
+
+
+def test_a_concatenation_is_measured_from_the_file_and_scale_given(coco_factory):
+    ann_file, _ = coco_factory(MIXED_BOXES)
+    cfg = demo_detector_reading(ann_file)
+    single = cfg.train_dataloader.dataset
+    cfg.train_dataloader.dataset = dict(type='ConcatDataset', datasets=[single, single])
+    with pytest.raises(ConfigError, match='ConcatDataset config names no single ann_file; pass --ann FILE'):
+        config_anchor_coverage(cfg)
+    with pytest.raises(ConfigError, match='no pipeline to read the resize from; pass --scale W H'):
+        config_anchor_coverage(cfg, ann_file=ann_file)
+    expected, _ = config_anchor_coverage(demo_detector_reading(ann_file))  # the demo's Resize: 384 x 384
+    measured, _ = config_anchor_coverage(cfg, ann_file=ann_file, scale=(384, 384))
+    np.testing.assert_array_equal(measured.best_iou, expected.best_iou)
 
 
 def test_an_annotation_file_without_boxes_is_named(coco_factory):

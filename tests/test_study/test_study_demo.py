@@ -114,21 +114,24 @@ def test_summary_table():
                          'all steps 790 s.')
 
 
-def test_the_table_says_when_random_inits_lr_stepped_before_epoch_l():
-    """E = 1 against L = 8: 9 epochs, the lr steps after round(0.75 x 9) = 7, before epoch 8."""
-    scratch = dict(SUMMARY['arms']['scratch'], epochs=9, lr_steps_after=[7])
-    summary = dict(SUMMARY, extra_epochs=1, arms=dict(SUMMARY['arms'], scratch=scratch))
-    assert 'Random init after 8 epochs (the same run, its lr stepped after epoch 7): 0.012.' in summary_table(summary)
+@pytest.mark.parametrize('extra, step, state', [
+    (1, 7, 'its lr stepped after epoch 7'),  # 9 epochs: round(0.75 x 9) = 7, before epoch 8
+    (2, 8, 'its lr not yet stepped'),        # 10 epochs: a step after epoch 8 acts from epoch 9 on
+])
+def test_the_table_says_whether_random_inits_lr_stepped_by_epoch_l(extra, step, state):
+    scratch = dict(SUMMARY['arms']['scratch'], epochs=8 + extra, lr_steps_after=[step])
+    summary = dict(SUMMARY, extra_epochs=extra, arms=dict(SUMMARY['arms'], scratch=scratch))
+    assert f'Random init after 8 epochs (the same run, {state}): 0.012.' in summary_table(summary)
 
 
 class TestOutputFolders:
     """The demo empties only a work dir it made and renders only into a data folder it rendered."""
 
     def test_an_earlier_demos_work_dir_is_emptied_and_marked(self, tmp_path, capsys):
-        for earlier in (WORK_DIR_MARK, 'summary.json'):  # the mark, or an older demo's summary
+        for earlier, text in ((WORK_DIR_MARK, ''), ('summary.json', json.dumps(SUMMARY))):  # or an older demo's
             work_dir = tmp_path / earlier.strip('.')
             work_dir.mkdir()
-            (work_dir / earlier).write_text('')
+            (work_dir / earlier).write_text(text)
             (work_dir / 'det_scratch.log').write_text('old')
             fresh_work_dir(str(work_dir))
             assert sorted(p.name for p in work_dir.iterdir()) == [WORK_DIR_MARK]
@@ -138,11 +141,34 @@ class TestOutputFolders:
 
     def test_a_folder_the_demo_did_not_make_is_refused_and_kept(self, tmp_path):
         (tmp_path / 'notes.txt').write_text('mine')
+        (tmp_path / 'summary.json').write_text('{"mAP": 0.3}')  # a user's file of that name is no demo's
         with pytest.raises(ConfigError, match='holds files the demo did not make'):
             fresh_work_dir(str(tmp_path))
         with pytest.raises(ConfigError, match='no demo.json'):
             check_data_root(str(tmp_path))
         assert (tmp_path / 'notes.txt').read_text() == 'mine'
+
+    def test_a_file_or_a_link_is_refused(self, tmp_path):
+        (tmp_path / 'file').write_text('')
+        (tmp_path / 'folder').mkdir()
+        (tmp_path / 'link').symlink_to(tmp_path / 'folder')
+        for path in ('file', 'link'):
+            with pytest.raises(ConfigError, match='is a file or a link'):
+                fresh_work_dir(str(tmp_path / path))
+        with pytest.raises(ConfigError, match='is a file'):
+            check_data_root(str(tmp_path / 'file'))
+        assert (tmp_path / 'file').is_file() and (tmp_path / 'link').is_symlink()
+
+    def test_a_refused_data_folder_leaves_the_earlier_results_alone(self, tmp_path):
+        """The data folder is checked before the work dir is emptied."""
+        work_dir, data = tmp_path / 'work', tmp_path / 'data'
+        fresh_work_dir(str(work_dir))
+        (work_dir / 'summary.json').write_text(json.dumps(SUMMARY))
+        data.mkdir()
+        (data / 'mine.json').write_text('{}')
+        with pytest.raises(ConfigError, match='no demo.json'):
+            run_demo(str(work_dir), ROOT, data_root=str(data))
+        assert json.loads((work_dir / 'summary.json').read_text()) == SUMMARY
 
     def test_a_data_folder_the_demo_rendered_or_an_empty_one_passes(self, tmp_path):
         check_data_root(str(tmp_path / 'absent'))

@@ -13,15 +13,16 @@ from helpers import ROOT
 STAND_IN_PYTHON = '''#!/usr/bin/env bash
 echo "$*" >> "$CALLS"
 case "$*" in
-  *mmcv_ops.py*) echo "$WANTED_OPS" ;;
+  *mmcv_ops.py*) [ -n "$WANTED_OPS" ] && echo "$WANTED_OPS" || exit 2 ;;  # empty: the choice fails
   *get_compiling_cuda_version*) echo "$BUILT_OPS" ;;
   *"import torch; print(torch.__version__)") echo 2.13.0+cu130 ;;
 esac
 '''
 
 
-def set_up(venv, calls, built: str, wanted: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MMJIGSAW_VENV=str(venv), CALLS=str(calls), BUILT_OPS=built, WANTED_OPS=wanted)
+def set_up(venv, calls, built: str, wanted: str, **env) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MMJIGSAW_VENV=str(venv), CALLS=str(calls), BUILT_OPS=built, WANTED_OPS=wanted, **env)
+    env.setdefault('MMCV_CUDA', '')
     calls.write_text('')
     return subprocess.run(['bash', osp.join(ROOT, 'tools', 'setup_env.sh')], capture_output=True, text=True,
                           env=env, timeout=60)
@@ -59,3 +60,24 @@ def test_a_machine_that_now_wants_cuda_ops_rebuilds_mmcv_despite_the_stamp(venv,
     assert '[setup] rebuilding mmcv: its ops are built for cpu, this machine wants cuda' in again.stdout
     (mmcv_install,) = [call for call in calls.read_text().splitlines() if call.endswith('mmcv.txt')]
     assert '--force-reinstall' in mmcv_install and '--no-cache-dir' in mmcv_install
+
+
+def test_cuda_ops_serve_a_run_without_the_gpu_unless_mmcv_cuda_0(venv, tmp_path):
+    """A GPU machine's venv used with CUDA_VISIBLE_DEVICES= wants CPU ops, which CUDA ops hold too."""
+    calls = tmp_path / 'calls.txt'
+    assert set_up(venv, calls, built='cuda', wanted='cuda').returncode == 0
+    assert set_up(venv, calls, built='cuda', wanted='cpu').stdout.endswith('is up to date\n')
+
+    forced = set_up(venv, calls, built='cuda', wanted='cpu', MMCV_CUDA='0')
+    assert forced.returncode == 0, forced.stderr
+    assert '[setup] rebuilding mmcv: its ops are built for cuda, this machine wants cpu' in forced.stdout
+
+
+def test_broken_ops_and_a_failing_choice_are_not_up_to_date(venv, tmp_path):
+    """mmcv.ops does not import (nothing built) and the choice fails (MMCV_CUDA=1 without nvcc): the
+    set-up goes on to the choice, which stops it, rather than calling the environment up to date."""
+    calls = tmp_path / 'calls.txt'
+    assert set_up(venv, calls, built='cpu', wanted='cpu').returncode == 0
+    broken = set_up(venv, calls, built='', wanted='')
+    assert broken.returncode != 0 and 'up to date' not in broken.stdout
+    assert '[setup] FAILED at step: mmcv 2.1.0 with ops' in broken.stderr

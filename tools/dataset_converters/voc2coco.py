@@ -34,7 +34,7 @@ def main():
     for option, folder in (('--xml-dir', args.xml_dir), ('--img-dir', args.img_dir)):
         if not osp.isdir(folder):
             raise DataError(f'{option} {folder}: no such folder.')
-    classes = [name.strip() for name in args.classes.split(',')] if args.classes else None
+    classes = [name.strip() for name in args.classes.split(',') if name.strip()] if args.classes else None
     coco, counts = voc_to_coco(args.xml_dir, args.img_dir, classes)
     atomic_write_json(coco, args.out)
     print(f'{len(coco["images"])} images, {len(coco["annotations"])} boxes, '
