@@ -27,11 +27,12 @@ stamp=$venv/.mmjigsaw-setup
 step() { current_step="$1"; echo "[setup] $1"; }
 trap 'echo "[setup] FAILED at step: ${current_step:-start} (exit $?); see the output above." >&2' ERR
 
-# cuda or cpu: the ops of the mmcv in the venv (empty without one), and the ops this machine wants
-# (mmjigsaw/utils/mmcv_ops.py, which says why on stderr)
+# cuda or cpu: the ops of the mmcv in the venv (empty without one, or when a module named in $1 does not
+# import: one Python start checks both), and the ops this machine wants (mmjigsaw/utils/mmcv_ops.py,
+# which says why on stderr)
 built_mmcv_ops() {
-  "$venv/bin/python" -c 'from mmcv.ops import get_compiling_cuda_version as v
-print("cpu" if v() == "not available" else "cuda")' 2>/dev/null || true
+  "$venv/bin/python" -c "import ${1:-mmcv}; from mmcv.ops import get_compiling_cuda_version as v
+print('cpu' if v() == 'not available' else 'cuda')" 2>/dev/null || true
 }
 wanted_mmcv_ops() { "$venv/bin/python" "$root/mmjigsaw/utils/mmcv_ops.py"; }
 # Do the built ops ($1) serve what this machine wants ($2)? The same ones, or CUDA ops where CPU ops are
@@ -41,8 +42,8 @@ ops_serve() { [ -n "$1" ] && { [ "$1" = "$2" ] || { [ "$1" = cuda ] && [ "$2" = 
 # Up to date: the same requirements and set-up as last time, and mmcv's ops still serve this machine
 # (an nvcc installed or MMCV_CUDA set since then makes the set-up rebuild mmcv).
 fingerprint=$(cat "$root"/requirements/*.txt "$root"/setup.cfg "$root"/setup.py "$0" | sha256sum | cut -c1-16)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && "$venv/bin/python" -c 'import mmjigsaw, mmdet' 2>/dev/null \
-    && ops_serve "$(built_mmcv_ops)" "$(wanted_mmcv_ops 2>/dev/null)"; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] \
+    && ops_serve "$(built_mmcv_ops mmjigsaw,mmdet)" "$(wanted_mmcv_ops 2>/dev/null)"; then
   echo "[setup] environment in $venv is up to date"
   exit 0
 fi
