@@ -14,6 +14,8 @@ STAND_IN_PYTHON = '''#!/usr/bin/env bash
 echo "$*" >> "$CALLS"
 case "$*" in
   *mmcv_ops.py*) [ -n "$WANTED_OPS" ] && echo "$WANTED_OPS" || exit 2 ;;  # empty: the choice fails
+  *"import mmjigsaw,mmdet;"*get_compiling_cuda_version*)  # the quick check: a broken package fails it
+    [ -n "$BROKEN_IMPORT" ] && exit 1; echo "$BUILT_OPS" ;;
   *get_compiling_cuda_version*) echo "$BUILT_OPS" ;;
   *"import torch; print(torch.__version__)") echo 2.13.0+cu130 ;;
 esac
@@ -81,3 +83,13 @@ def test_broken_ops_and_a_failing_choice_are_not_up_to_date(venv, tmp_path):
     broken = set_up(venv, calls, built='', wanted='')
     assert broken.returncode != 0 and 'up to date' not in broken.stdout
     assert '[setup] FAILED at step: mmcv 2.1.0 with ops' in broken.stderr
+
+
+def test_a_package_that_no_longer_imports_is_not_up_to_date(venv, tmp_path):
+    """The quick check imports mmjigsaw and mmdet in the Python start that reads mmcv's ops: where one of
+    them fails (a half-removed install), the set-up runs again instead of calling it up to date."""
+    calls = tmp_path / 'calls.txt'
+    assert set_up(venv, calls, built='cpu', wanted='cpu').returncode == 0
+    again = set_up(venv, calls, built='cpu', wanted='cpu', BROKEN_IMPORT='1')
+    assert again.returncode == 0, again.stderr
+    assert 'up to date' not in again.stdout and '[setup] import check' in again.stdout
