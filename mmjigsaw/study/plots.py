@@ -29,7 +29,7 @@ def plot_curve(plan: StudyPlan, results: Results, path: str) -> bool:
         return False
     fig = Figure(figsize=(11, 4))
     axes = fig.subplots(1, 2)
-    for init, colour in (('montage', 'tab:red'), ('scratch', 'tab:blue')):
+    for init, colour, label_offset in (('montage', 'tab:red', (4, -12)), ('scratch', 'tab:blue', (-10, 6))):
         points = sorted((e, runs) for (i, e), runs in rows.items() if i == init)
         for ax, unit in zip(axes, ('compute', 'images')):
             xs = [totals(runs, results.pretraining_of, plan.launcher.compute)[unit] for _, runs in points]
@@ -37,7 +37,8 @@ def plot_curve(plan: StudyPlan, results: Results, path: str) -> bool:
             ax.errorbar(xs, ys, yerr=[_spread(runs) for _, runs in points], color=colour, marker='o', capsize=3,
                         label=INIT_LABELS[init])
             for (epochs, _), x, y in zip(points, xs, ys):
-                ax.annotate(f'{epochs}e', (x, y), textcoords='offset points', xytext=(4, -10), fontsize=8)
+                ax.annotate(f'{epochs}e', (x, y), textcoords='offset points', xytext=label_offset, fontsize=8,
+                            color=colour)  # Montage's labels below its points, random init's above
     axes[0].set_xlabel(f'total compute, pre-training + fine-tuning ({plan.launcher.unit})')
     axes[1].set_xlabel('total images processed (montages + detection images)')
     for ax in axes:

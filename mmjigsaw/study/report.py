@@ -17,7 +17,7 @@ from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from .budget import LATEST, estimate_hours
 from .calibration import Calibrations
 from .cells import DirectCell, ExtensionCell
-from .claims import Comparison, Row
+from .claims import Comparison, Row, comparisons
 from .plan import PARTS, StudyPlan
 from .provenance import environment
 from .report_plan import changes, plan_section, setup
@@ -91,14 +91,19 @@ class Report:
         awaiting its calibration, or an extension not decided for, plans none yet)."""
         return self._planned_seeds.get((row.backbone, row.source, row.epochs), set())
 
-    def verdict(self, c: Comparison) -> str:
+    def verdict(self, c: Comparison, planned_comparison: bool = True) -> str:
         """The paired test's line; a comparison short of its planned pairs gets its numbers but no
-        verdict yet (the test is over the planned seeds, fixed before the runs)."""
+        verdict yet (the test is over the planned seeds, fixed before the runs), and one the plan does
+        not make (``planned_comparison`` False) gets none at all."""
+        planned = len(self.planned_seeds(c.a) & self.planned_seeds(c.b))
         test = self.test(c)
         if test is None:
-            return 'not enough pairs yet'
-        planned = len(self.planned_seeds(c.a) & self.planned_seeds(c.b))
-        if test.n < planned:
+            done = len(pairs(self.runs(c.a), self.runs(c.b)))
+            return (f'{done} of {planned} planned pairs: too few for a test' if done else
+                    'not run' + (f' (0 of {planned} planned pairs)' if planned else ''))
+        if not planned_comparison:
+            test = replace(test, verdict='descriptive, no verdict: not a comparison of the plan')
+        elif test.n < planned:
             test = replace(test, verdict=f'interim, {test.n} of {planned} planned pairs: no verdict before all ran')
         return str(test)
 
@@ -108,7 +113,7 @@ class Report:
         matched = pairs(self.runs(c.a), self.runs(c.b))
         paths = tuple((self.results.matches_path(a['key']), self.results.matches_path(b['key'])) for a, b in matched)
         if not paths:
-            return 'no pairs yet'
+            return 'not run'
         if not all(p and osp.isfile(p) for pair in paths for p in pair):
             return 'matches missing'
         a = self.plan.analysis
@@ -141,11 +146,12 @@ def header(r: Report) -> List[str]:
             f'Commands that ran these runs: {commands}  ',
             f'Machine: {machines(current.values())}  ',
             f'Runs finished: {finish_dates(current.values())}  ',
-            f'Written: {datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}; study code hash '
-            f'`{r.results.code_hash or "not set"}`; {counted(len(current), "run")} at it, '
-            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall '
-            f'({counted(len(runs), "run")} in all); '
-            f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json), its per-image matches in '
+            f'Written: {datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")} UTC; study code '
+            f'hash `{r.results.code_hash or "not set"}`; {counted(len(current), "run")} at it, '
+            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall'
+            + (f' ({counted(len(runs), "run")} in all)' if len(runs) != len(current) else '') + '; '
+            f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json) (a pre-training run again keeps its first '
+            'record: Set-up), its per-image matches in '
             f'`{r.rel}/matches/`.', '']
 
 
@@ -160,8 +166,8 @@ def code_versions(r: Report) -> List[str]:
              'reporting; comments and docstrings do not change it), the hash of the sample store behind it '
              '(`store_hash`), the machine (`machine`) and when it finished (`finished`, UTC). The report compares '
              'only runs of the study\'s hash '
-             f'`{r.results.code_hash or "not set"}` ({counted(len(current), "run")}); a record of another hash is '
-             'not done, so a rerun at this hash replaces it.', '']
+             f'`{r.results.code_hash or "not set"}` ({counted(len(current), "run")}); a run recorded at another hash '
+             'counts as not run here, and running it at this hash replaces its record.', '']
     if not versions:
         return lines + ['Runs of other code hashes: none.', '']
     listed = [f'- `{code}` ({counted(len(keys), "run")}): ' + ', '.join(f'`{k}`' for k in sorted(keys))
@@ -213,7 +219,7 @@ def left_out(r: Report) -> List[str]:
                     f'this one has none yet), they take about {hours:.1f} h'
                     + (f', {extension:.1f} h more if the extension runs' if extension else '')
                     + ' (a forecast of the duration only, without pre-trainings that run again where a backbone is '
-                    'gone)')
+                    'gone).')
     return ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
             f'Parts not requested in this run: {not_requested}.', '']
@@ -222,6 +228,7 @@ def left_out(r: Report) -> List[str]:
 def reading(r: Report) -> List[str]:
     a = r.plan.analysis
     alpha, effect = (a.alpha, a.smallest_effect) if a else (0.05, 0.01)
+    planned = comparisons(r.plan, r.calibrated, r.only)
     return ['## Reading the verdicts', '',
             f'Each comparison is a paired t-test over the seeds both rows ran (a seed gives both arms the same data '
             f'order and the same initial weights in the parts they share): the mean difference of box AP, its '
@@ -230,7 +237,10 @@ def reading(r: Report) -> List[str]:
             f'direction ("on par or better" claims hold when the CI\'s lower end is above -{effect:g}); otherwise '
             '"not resolved". A comparison with fewer pairs than planned shows its numbers as "interim" and no '
             'verdict: the test is over the planned seeds, and a verdict read off the first seeds would be one look '
-            'too many. Box AP is pycocotools\' AP@[.5:.95] at full precision from the saved detections (mmdet\'s '
+            f'too many. alpha is per comparison: the plan\'s {counted(len(planned), "comparison")} are not '
+            f'corrected for multiplicity, so were every true difference zero, about {alpha * len(planned):.1f} of '
+            'them would come out "holds" or "reversed" by chance; the central ones are the curve\'s equal-compute '
+            'comparisons. Box AP is pycocotools\' AP@[.5:.95] at full precision from the saved detections (mmdet\'s '
             '3-decimal value is kept as `bbox_mAP_rounded`). The verdicts are computed, not chosen: the plan above '
             'was committed before any run, and no schedule or seed was tuned toward the paper\'s answer.', '']
 

@@ -1,13 +1,14 @@
 """The report's sections written from the plan, fixed before the runs: the plan with its power
 estimate, the set-up with the calibrations, and what changed since the first study."""
 import os.path as osp
-from typing import TYPE_CHECKING, List
+import statistics
+from typing import TYPE_CHECKING, Dict, List
 
 from .budget import estimate_hours
 from .claims import comparisons
 from .plan import ABLATIONS, INIT_LABELS, PARTS, estimate_of
-from .power import plan_estimates
-from .stats import counted
+from .power import detectable_effect, paired_power, plan_estimates, pooled_sd
+from .stats import counted, pairs
 
 if TYPE_CHECKING:
     from .report import Report
@@ -65,7 +66,8 @@ def plan_section(r: 'Report') -> List[str]:
                   f'times about {hours:.0f} h of wall time on its 2 CPU cores, {extension:.0f} h more if the '
                   'extension runs (a forecast of the duration only). `--budget-minutes` stops starting runs; what '
                   'has not run is listed as not run, never estimated.']
-    lines += ['', '### Comparisons', '']
+    lines += ['', '### Comparisons', '', 'The random-init lengths at equal compute are filled in from the calibration '
+              'once it is measured (Set-up): the plan fixed the rule, not the number.', '']
     lines += [f'{i}. {c.claim}: {c.a.label} vs {c.b.label} ({c.part})' + (
         ' - central: the image bootstrap too' if c.central else '') + ('; "on par or better"' if c.on_par else '')
         for i, c in enumerate(comparisons(plan, r.calibrated, r.only), 1)]
@@ -101,7 +103,33 @@ def _power_lines(r: 'Report') -> List[str]:
             'allows.', '',
             '| estimate (parts) | first-study pairs | seed SD of the differences | df | seeds needed | seeds '
             f'chosen | power at {a.smallest_effect:g} with them | effect detected with power '
-            f'{a.target_power:g} |', '|---|---|---|---|---|---|---|---|'] + _power_rows(r)
+            f'{a.target_power:g} |', '|---|---|---|---|---|---|---|---|'] + _power_rows(r) + _realised_power(r)
+
+
+def _realised_power(r: 'Report') -> List[str]:
+    """The same estimate from this study's comparisons that have all their planned pairs: a check of the
+    plan's estimate, which nothing here changes."""
+    a, rows = r.plan.analysis, []
+    for e in plan_estimates(a, r.root):
+        done = []
+        for c in comparisons(r.plan, r.calibrated, r.only):
+            matched = pairs(r.runs(c.a), r.runs(c.b))
+            planned = len(r.planned_seeds(c.a) & r.planned_seeds(c.b))
+            if estimate_of(c.part) == e.name and len(matched) >= max(planned, 2):
+                done.append((c, [x['bbox_mAP'] - y['bbox_mAP'] for x, y in matched]))
+        if done:
+            sd, df = pooled_sd([d for _, d in done])
+            names = '; '.join(f'{c.a.label} - {c.b.label}' for c, _ in done)
+            rows.append(f'| {e.name} | {names} | {sd:.4f} | {df} | {e.chosen} | '
+                        f'{paired_power(e.chosen, sd, a.smallest_effect, a.alpha):.2f} | '
+                        f'{detectable_effect(e.chosen, sd, a.alpha, a.target_power):.3f} |')
+    if not rows:
+        return []
+    return ['', 'Measured in this study so far, from the comparisons with all their planned pairs (a check of the '
+            'estimate above; the seeds stay as planned):', '',
+            '| estimate | this study\'s pairs | seed SD of the differences | df | seeds | power at '
+            f'{a.smallest_effect:g} | effect detected with power {a.target_power:g} |', '|---|---|---|---|---|---|---|',
+            *rows]
 
 
 def _calibrations(r: 'Report') -> str:
@@ -115,8 +143,8 @@ def _calibrations(r: 'Report') -> str:
             notes.append(f'{name}: {"runs" if c["due"] else "not run"} (Montage climbed {c["montage_climb"]:+.4f}, '
                          f'equal compute {c["equal_climb"]:+.4f}; threshold {c["threshold"]:g})')
         else:
-            notes.append(f'{name}: P = {c["pretrain_compute"]:.0f} {c["unit"]}, f_m = {c["epoch_compute_montage"]:.0f}'
-                         f', f_s = {c["epoch_compute_scratch"]:.0f} (from {counted(len(c["measured_from"]), "run")})')
+            notes.append(f'{name}: P = {c["pretrain_compute"]:.1f} {c["unit"]}, f_m = {c["epoch_compute_montage"]:.1f}'
+                         f', f_s = {c["epoch_compute_scratch"]:.1f} (from {counted(len(c["measured_from"]), "run")})')
     plan = r.plan
     fixed_values = (('E', plan.fixed_extra_epochs), ('D', plan.fixed_direct_epochs),
                     ('the extension', plan.fixed_extension))
@@ -165,14 +193,70 @@ def setup(r: 'Report') -> List[str]:
             'their pre-training than their 6- and 12-epoch runs; the curve pairs runs of one length by seed, so '
             'it is not affected. On one machine training is reproducible: seed 1\'s pre-training run a third time '
             'there gave its second run\'s backbone bit for bit (all 120 tensors).',
-            '- Machines: runs.json\'s `machine` names the kind of machine, the same for every run so far; the runs '
-            'that finished up to 2026-12-01 07:34 UTC ran on one machine, those from 09:29 on, on another of that '
-            'kind, slower (wall and CPU seconds per fine-tuning epoch about 1.4-1.7x, and growing). So the '
-            '24-epoch rows\' compute totals mix machines (E was measured on the first). The ablation variants and '
-            'the controls run on the second, against the method\'s Montage + 12 e of the first (the unfrozen '
-            'control from pre-trainings run again where a backbone is gone): the machines differ in rounding, '
-            'not in what they compute, so that adds to the pairs\' noise, which the paired test counts like '
-            'any other spread between seeds.', '']
+            _machines(r), _conventions(r), '']
+
+
+#: the last run finished on the study's first machine and the first on its second (UTC)
+FIRST_MACHINE_UNTIL, SECOND_MACHINE_FROM = '2026-12-01 07:34 UTC', '2026-12-01 09:29 UTC'
+
+
+def _median_cost(r: 'Report', kind: str, first_machine: bool) -> float:
+    """Median compute of a run of ``kind`` (per epoch for fine-tunings; Montage pre-trainings only) on
+    the study's first or second machine; NaN without one."""
+    def on_it(run: Dict) -> bool:
+        finished = run.get('finished', '')
+        return finished <= FIRST_MACHINE_UNTIL if first_machine else finished >= SECOND_MACHINE_FROM
+
+    costs = [r.plan.launcher.compute(run) / (run['epochs'] or 1) for run in r.results.comparable.values()
+             if run['kind'] == kind and (kind == 'finetune' or not run['epochs']) and on_it(run)]
+    return statistics.median(costs) if costs else float('nan')
+
+
+def _machines(r: 'Report') -> str:
+    unit = r.plan.launcher.unit
+    paces = []
+    for kind, what in (('finetune', 'per fine-tuning epoch'), ('pretrain', 'per pre-training')):
+        first, second = _median_cost(r, kind, True), _median_cost(r, kind, False)
+        if not first * second > 0:  # NaN: no such run on one of them (a study that began after the change)
+            return '- Machines: runs.json\'s `machine` names the kind of machine each run ran on.'
+        paces.append(f'{what} {first:.0f} on the first, {second:.0f} on the second ({second / first:.1f}x)')
+    return ('- Machines: runs.json\'s `machine` names the kind of machine, the same for every run so far; the runs '
+            f'that finished up to {FIRST_MACHINE_UNTIL} ran on one machine, those from {SECOND_MACHINE_FROM[11:]} '
+            f'on, on another of that kind, slower: median {unit} ' + '; '.join(paces) + '. So the 24-epoch rows\' '
+            'compute totals mix machines (E was measured on the first; see the note under the curve). Every '
+            'ablation variant and both controls run on the second, each paired with the method\'s Montage + 12 e '
+            'of the first (the unfrozen control from pre-trainings run again where a backbone is gone). That the '
+            'machines differ in rounding, not in what they compute, is an assumption this study does not test: '
+            'rounding adds to the pairs\' noise, which the paired test counts like any other spread between seeds; '
+            'a systematic difference between the machines would shift every such pair alike, which it cannot see.')
+
+
+def _conventions(r: 'Report') -> str:
+    return ('- Tables: box AP is a fraction (0-1; 0.01 is one AP point of the paper\'s percentages); "a +- s (n=k)" '
+            'is the mean, the standard deviation over seeds and the number of seeds; box AP50 is mmdet\'s value, '
+            'rounded to 3 decimals; a comparison\'s "n" is its pairs (seeds both rows ran).')
+
+
+def _mean_ap(runs: Dict[str, Dict], key_prefix: str) -> float:
+    values = [run['bbox_mAP'] for key, run in runs.items() if key.startswith(key_prefix + '_seed')]
+    return statistics.mean(values) if values else float('nan')
+
+
+def _first_study_ap(r: 'Report') -> str:
+    """The first study's 12-epoch box AP beside this one's (the curve's backbone), as a sentence; '' where
+    either has none."""
+    if not (r.first_study and 'curve' in r.plan.parts):
+        return ''
+    b, L = r.plan.parts['curve'].backbone, r.plan.parts['curve'].same_schedule_length
+    rows = [(f'Montage + {L} e', f'finetune_{b}_erf_{L}e'), (f'random init {L} e', f'finetune_{b}_scratch_{L}e')]
+    values = [(label, _mean_ap(r.first_study['runs'], prefix), _mean_ap(r.results.comparable, prefix))
+              for label, prefix in rows]
+    if not all(then > 0 and here > 0 for _, then, here in values):  # NaN: a row not run
+        return ''
+    return (f'Mean box AP of its {L}-epoch runs against this study\'s: '
+            + ', '.join(f'{label} {then:.3f} there, {here:.3f} here' for label, then, here in values)
+            + '. The anchors are the one change to the demo detector configs between the two studies, but the '
+            'code changed too and no run isolates their effect; no result here is compared with a first-study run.')
 
 
 def changes(r: 'Report') -> List[str]:
@@ -180,9 +264,9 @@ def changes(r: 'Report') -> List[str]:
             'The first study (2026-11-28/29, 72 runs) is archived in '
             f'[{r.rel}/first_study/]({r.rel}/first_study/runs.json) with its two figures. It was superseded because:',
             '',
-            '- **Anchors.** Its detectors used mmdet\'s default anchors: 5% of the demo\'s boxes had no anchor at IoU '
-            '0.3 (never an RPN positive) and 27% one at 0.7, so every run stayed near zero AP, where seeds dominate. '
-            'The demo detectors\' anchors now fit the boxes (100% and 68%; `tools/analysis_tools/anchor_coverage.py`).',
+            '- **Anchors.** Its detectors used mmdet\'s default anchors: 95% of the demo\'s boxes had an anchor at '
+            'IoU 0.3 (the rest never an RPN positive) and 27% one at 0.7; the demo detectors\' anchors now fit the '
+            'boxes (100% and 68%; `tools/analysis_tools/anchor_coverage.py`). ' + _first_study_ap(r),
             '- **One code version.** Its 72 runs came from 11 commits, and three changes to the method\'s code landed '
             'between the method\'s arm and the ablation variants (the same cell gave 0.027 and 0.031 before them and '
             '0.019 after: as large as every ablation effect). Every run now records a code hash; only runs of one '

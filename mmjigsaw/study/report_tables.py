@@ -4,7 +4,7 @@ import os.path as osp
 import statistics
 from typing import TYPE_CHECKING, Dict, List, Optional
 
-from .claims import Comparison, Row, comparisons
+from .claims import ABLATION_CLAIMS, Comparison, Row, comparisons
 from .plan import ABLATIONS, INIT_LABELS
 from .plots import Bar, plot_bars, plot_curve
 from .stats import box_ap, mean_std, whole
@@ -32,6 +32,10 @@ def _ap(runs: List[Dict]) -> str:
     return mean_std(box_ap(runs))
 
 
+#: how far apart the two arms' measured totals may be before the curve says so (a fraction)
+UNEVEN_COMPUTE = 0.1
+
+
 def curve(r: 'Report') -> List[str]:
     part, unit = r.plan.parts['curve'], r.plan.launcher.unit
     b = part.backbone
@@ -41,13 +45,22 @@ def curve(r: 'Report') -> List[str]:
              f'| fine-tuning L | Montage + L | random init, equal compute | random init, L | total {unit} (Montage, '
              f'median) | total {unit} (equal, median) |', '|---|---|---|---|---|---|']
     lengths = list(part.lengths) + ([part.extension] if part.extension else [])
+    uneven = []
     for L in lengths:
         montage, equal_epochs = r.results.group(b, 'erf', L), r.calibrated(b, L)
         equal = r.results.group(b, 'scratch', equal_epochs) if equal_epochs else []
         same = _ap(r.results.group(b, 'scratch', L)) if L == part.same_schedule_length else 'not planned'
         name = f'{L} (extension, if due)' if L == part.extension else str(L)
+        montage_total, equal_total = r.totals(montage)['compute'], r.totals(equal)['compute']
         lines.append(f'| {name} | {_ap(montage)} | {_ap(equal)}' + (f' ({equal_epochs} e)' if equal_epochs else '')
-                     + f' | {same} | {whole(r.totals(montage)["compute"])} | {whole(r.totals(equal)["compute"])} |')
+                     + f' | {same} | {whole(montage_total)} | {whole(equal_total)} |')
+        if abs(equal_total / montage_total - 1) > UNEVEN_COMPUTE:  # False where either is NaN
+            uneven.append(f'{L} e: {equal_total / montage_total - 1:+.0%}')
+    if uneven:
+        lines += ['', f'Measured totals more than {UNEVEN_COMPUTE:.0%} apart (random init against Montage, medians): '
+                  + '; '.join(uneven) + '. E comes from the calibration (Set-up); a run on a slower machine or '
+                  'beside other work costs more than it planned (Set-up: Machines). More compute for random init '
+                  'favours it, less favours Montage.']
     if plot_curve(r.plan, r.results, osp.join(r.doc_dir, 'compute_curve.png')):
         lines += ['', f'![box AP against compute]({r.rel}/compute_curve.png)']
     return lines + ['']
@@ -66,8 +79,21 @@ def _erf_cells(r: 'Report', runs: List[Dict]) -> str:
     return ' | '.join('; '.join(_erf(p, name) for p in pre) for name in ('erf_own_weight', 'erf_own_share'))
 
 
+#: what the heads table's ERF scalars show, beyond its caption (the method's own numbers: docs/method.md §4)
+HEADS_NOTE = ('tau 1.0 gives every position its own region\'s label with weight max(tau, share) = 1 (Eq. 2): '
+              'hard labels per position through the dense head (`erf_own_weight` 1.000 at every refresh), where '
+              'the block-wise head pools each region first and classifies the pooled feature. The first refresh '
+              '(iteration 0) measures the randomly initialised backbone, whose gradient ERF covers only 36 to 121 '
+              'pixels per position (measured on freshly initialised backbones of seeds 0 and 1): of this study\'s '
+              '7 x 7 positions, 36 have all of it inside their own region (own weight 1) and 13 a share of 0.3-0.61 '
+              '(own weight tau), so at tau 0.7 the first `erf_own_weight` is (36 + 13 x 0.7) / 49 = 0.920 for every '
+              'seed; the seed moves the shares (`erf_own_share`), not which side of 0.7 they fall. The last refresh '
+              'is the trained backbone\'s.')
+
+
 def ablations(r: 'Report', bars: List[Bar]) -> List[str]:
-    """One table per ablation part asked for, against the method; adds its variants' bars to ``bars``."""
+    """One table per ablation part asked for, against the method over the part's seeds (those its pairs
+    use); adds its rows' bars to ``bars``."""
     lines = []
     for name in ABLATIONS:
         if name not in r.only or name not in r.plan.parts:
@@ -75,22 +101,24 @@ def ablations(r: 'Report', bars: List[Bar]) -> List[str]:
         part = r.plan.parts[name]
         b, L = part.backbone, part.length
         lines += [f'## {ABLATION_TITLES[name]}', '',
-                  f'{r.label(b)}, Montage pre-training variant + {L} epochs of fine-tuning. ERF hook scalars of each '
+                  f'{r.label(b)}, Montage pre-training variant + {L} epochs of fine-tuning, seeds {list(part.seeds)} '
+                  f'(the method\'s row: its Montage + {L} runs of those seeds). ERF hook scalars of each '
                   'seed\'s pre-training, first -> last refresh (`erf_own_weight`: mean weight of a position\'s own '
                   'label; `erf_own_share`: mean share of its ERF inside its own region; "-": a head without ERF '
-                  'weights).', '',
+                  'weights, for which the hook measures nothing).', '',
                   '| variant | box AP | box AP50 | erf_own_weight | erf_own_share | the method - this (paired) |',
                   '|---|---|---|---|---|---|']
         for variant in part.variants:
-            runs = r.results.group(b, variant, L)
+            runs = [run for run in r.results.group(b, variant, L) if run['seed'] in part.seeds]
             label = r.plan.variants[variant].label
             against = Comparison(name, '', Row(b, 'erf', L, ''), Row(b, variant, L, ''))
-            test = '' if variant == 'erf' else r.verdict(against)
+            planned = any(c[0] == name and c[2:4] == ('erf', variant) for c in ABLATION_CLAIMS)
+            test = '' if variant == 'erf' else r.verdict(against, planned)
             lines.append(f'| {label} | {_ap(runs)} | {mean_std([run["bbox_mAP_50"] for run in runs])} | '
                          f'{_erf_cells(r, runs)} | {test} |')
             if variant != 'erf' or name == 'heads':
-                bars.append((label, runs))
-        lines.append('')
+                bars.append((label + (' - interim' if len(runs) < len(part.seeds) else ''), runs))
+        lines += [''] + ([HEADS_NOTE, ''] if name == 'heads' else [])
     return lines
 
 

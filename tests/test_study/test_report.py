@@ -6,6 +6,7 @@ import shutil
 import numpy as np
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
+from mmjigsaw.study import report_plan
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import PARTS, load_study
 from mmjigsaw.study.report import Report, finish_dates, left_out, machines, missing_runs, write_report
@@ -85,12 +86,21 @@ def test_a_report_compares_one_code_version_pair_by_pair(tmp_path):
     assert '| (the same, paired bootstrap over val images) | | +0.3762 [+0.1188, +0.7426] over val images, 5 pairs |' \
         in text
     assert '| 12 | 0.320 +- 0.016 (n=5) | 0.210 +- 0.008 (n=5) (14 e) | not run |' in text
-    # the global head, paired with the method's first three seeds: differences 0.004, 0.006, 0.003, significant
-    # (p = 0.039) but its CI within +-0.01; the ERF scalars per seed ("-": none logged)
+    # the global head, paired with the method's first three seeds: differences 0.004, 0.006, 0.003 (p = 0.039,
+    # CI within +-0.01), but the plan compares the global head with the block-wise one only: no verdict; the ERF
+    # scalars per seed ("-": none logged)
     assert '| global head | 0.306 +- 0.011 (n=3) | 0.500 +- 0.000 (n=3) | -; -; - | -; -; - | +0.0043 [+0.0005, ' \
-           '+0.0081], p = 0.039, n = 3: no effect of reportable size |' in text
-    assert '| ERF-adaptive dense head, tau 0.7 (the method) | 0.320 +- 0.016 (n=5) | 0.500 +- 0.000 (n=5) | 0.900 -> ' \
-           '0.600; 0.900 -> 0.610; 0.900 -> 0.620; 0.900 -> 0.630; 0.900 -> 0.640 |' in text
+           '+0.0081], p = 0.039, n = 3: descriptive, no verdict: not a comparison of the plan |' in text
+    # the method's row over the part's seeds 0-2, those its pairs use
+    assert '| ERF-adaptive dense head, tau 0.7 (the method) | 0.310 +- 0.010 (n=3) | 0.500 +- 0.000 (n=3) | 0.900 -> ' \
+           '0.600; 0.900 -> 0.610; 0.900 -> 0.620 |' in text
+    assert '| each sample warped to its region | not run | not run | not run | not run | not run (0 of 3 planned ' \
+           'pairs) |' in text
+    # 400 CPU s (pre-training + fine-tuning) against 200: the curve says so
+    assert 'Measured totals more than 10% apart (random init against Montage, medians): 12 e: -50%.' in text
+    # this study's own seed SD of the paired differences: 0.1 + seed / 200 over 5 seeds
+    assert '| curve | Montage + 12 e - random init 14 e (equal compute) | 0.0079 | 4 | 5 | 0.57 | 0.013 |' in text
+    assert "- Machines: runs.json's `machine` names the kind of machine each run ran on." in text  # no finish times
     # the record of the old code is listed, not compared
     assert '- `old` (1 run): `finetune_r18_blockwise_12e_seed0`' in text
     assert 'block-wise head | not run |' in text
@@ -100,14 +110,43 @@ def test_a_report_compares_one_code_version_pair_by_pair(tmp_path):
 
 def test_a_comparison_short_of_its_planned_pairs_gets_its_numbers_but_no_verdict(tmp_path):
     results = _study(tmp_path)
-    del results.runs['finetune_r18_global_12e_seed2']  # 2 of the 3 planned seeds of the global head
+    del results.runs['finetune_r18_scratch_14e_seed4']  # 4 of the 5 planned pairs of the curve at 12 epochs
     doc = tmp_path / 'reproduction.md'
     write_report(load_study(STUDY, root=ROOT), results, PARTS, str(doc), ROOT)
     text = doc.read_text()
-    # the method - global head over seeds 0 and 1: 0.004 and 0.006
-    assert '| global head | 0.300 +- 0.006 (n=2) | 0.500 +- 0.000 (n=2) | -; - | -; - | +0.0050 [-0.0077, +0.0177], ' \
-           'p = 0.126, n = 2: interim, 2 of 3 planned pairs: no verdict before all ran |' in text
-    assert 'n = 5: holds |' in text  # the curve's 12-epoch comparison has all 5 planned pairs
+    # Montage + 12 - random init 14 e over seeds 0-3: 0.1 + seed / 200
+    assert '| Montage + 12 e vs random init 14 e (equal compute) | +0.1075 [+0.0972, +0.1178], p = 5.95e-05, n = 4: ' \
+           'interim, 4 of 5 planned pairs: no verdict before all ran |' in text
+    assert '| Montage + 6 e vs random init 9 e (equal compute) | not run (0 of 5 planned pairs) |' in text
+    assert "| curve |" not in text  # no comparison has all its pairs: nothing to check the estimate with
+
+
+def test_the_changes_set_the_first_studys_12_epoch_box_ap_beside_this_ones(tmp_path):
+    results = _study(tmp_path)
+    doc = tmp_path / 'reproduction.md'
+    write_report(load_study(STUDY, root=ROOT), results, PARTS, str(doc), ROOT)
+    assert 'Mean box AP of its 12-epoch runs' not in doc.read_text()  # random init 12 e has not run here
+    for seed in range(3):
+        results.record(Cell('finetune', 'r18', '', 'scratch', 12, seed), bbox_mAP=0.1, code_hash='new', seconds=1.0,
+                       cpu_seconds=1.0, images=1, bbox_mAP_50=0.2)
+    write_report(load_study(STUDY, root=ROOT), results, PARTS, str(doc), ROOT)
+    # the first study's (docs/reproduction/first_study/runs.json): 0.204, 0.198, 0.206 and 0.078, 0.097, 0.098
+    assert 'Mean box AP of its 12-epoch runs against this study\'s: Montage + 12 e 0.203 there, 0.320 here, random ' \
+           'init 12 e 0.091 there, 0.100 here.' in doc.read_text()
+
+
+def test_the_set_up_gives_each_machines_median_cost(tmp_path):
+    results = _study(tmp_path)
+    for key, run in results.runs.items():  # seeds 0-1 on the first machine, the rest on the second at twice the cost
+        first = key.endswith(('seed0', 'seed1'))
+        run.update(finished='2026-12-01 07:00 UTC' if first else '2026-12-01 10:00 UTC',
+                   cpu_seconds=run['cpu_seconds'] * (1 if first else 2))
+    report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
+    text = report_plan._machines(report)
+    # fine-tunings 200 CPU s over 12 (Montage, global head) or 14 epochs (random init): per epoch 16.7 and 14.3 on
+    # the first machine (median 16.7: 4 of its 6), twice that on the second (7 runs, 4 at 12 epochs: median 33.3)
+    assert 'slower: median CPU s per fine-tuning epoch 17 on the first, 33 on the second (2.0x); per pre-training ' \
+           '200 on the first, 400 on the second (2.0x).' in text
 
 
 def test_the_header_names_the_runs_machines_and_finish_dates():
