@@ -91,11 +91,15 @@ class Report:
         awaiting its calibration, or an extension not decided for, plans none yet)."""
         return self._planned_seeds.get((row.backbone, row.source, row.epochs), set())
 
+    def planned_pairs(self, c: Comparison) -> int:
+        """How many pairs the plan runs ``c`` over: the seeds both its rows are planned at."""
+        return len(self.planned_seeds(c.a) & self.planned_seeds(c.b))
+
     def verdict(self, c: Comparison, planned_comparison: bool = True) -> str:
         """The paired test's line; a comparison short of its planned pairs gets its numbers but no
         verdict yet (the test is over the planned seeds, fixed before the runs), and one the plan does
         not make (``planned_comparison`` False) gets none at all."""
-        planned = len(self.planned_seeds(c.a) & self.planned_seeds(c.b))
+        planned = self.planned_pairs(c)
         test = self.test(c)
         if test is None:
             done = len(pairs(self.runs(c.a), self.runs(c.b)))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Dict, List
 from .budget import estimate_hours
 from .claims import comparisons
 from .plan import ABLATIONS, INIT_LABELS, PARTS, estimate_of
-from .power import detectable_effect, paired_power, plan_estimates, pooled_sd
+from .power import PowerEstimate, detectable_effect, paired_power, plan_estimates, pooled_sd
 from .stats import counted, pairs
 
 if TYPE_CHECKING:
@@ -41,10 +41,10 @@ def _part_rows(r: 'Report') -> List[str]:
     return rows
 
 
-def _power_rows(r: 'Report') -> List[str]:
+def _power_rows(r: 'Report', estimates: List[PowerEstimate]) -> List[str]:
     a = r.plan.analysis
     rows = []
-    for e in plan_estimates(a, r.root):
+    for e in estimates:
         parts = ', '.join(p for p in PARTS if p in r.plan.parts and estimate_of(p) == e.name)
         pairs = '; '.join(f'{x} - {y}' for x, y in a.power_from[e.name])
         rows.append(f'| {e.name} ({parts}) | {pairs} | {e.sd:.4f} | {e.df} | {e.needed} | {e.chosen} | '
@@ -96,6 +96,7 @@ def _power_lines(r: 'Report') -> List[str]:
     a = r.plan.analysis
     if not a.first_study:
         return ['No earlier study to estimate the seeds\' power from.']
+    estimates = plan_estimates(a, r.root)
     return [f'From the first study ([{a.first_study}]({osp.relpath(a.first_study, "docs")})): the standard '
             'deviation over seeds of the paired differences of the rows below (pooled), and the paired '
             f't-test\'s power for a true difference of {a.smallest_effect:g} at alpha {a.alpha:g}. Seeds: what '
@@ -103,20 +104,20 @@ def _power_lines(r: 'Report') -> List[str]:
             'allows.', '',
             '| estimate (parts) | first-study pairs | seed SD of the differences | df | seeds needed | seeds '
             f'chosen | power at {a.smallest_effect:g} with them | effect detected with power '
-            f'{a.target_power:g} |', '|---|---|---|---|---|---|---|---|'] + _power_rows(r) + _realised_power(r)
+            f'{a.target_power:g} |', '|---|---|---|---|---|---|---|---|'] + _power_rows(r, estimates) \
+        + _realised_power(r, estimates)
 
 
-def _realised_power(r: 'Report') -> List[str]:
+def _realised_power(r: 'Report', estimates: List[PowerEstimate]) -> List[str]:
     """The same estimate from this study's comparisons that have all their planned pairs: a check of the
     plan's estimate, which nothing here changes."""
-    a, rows = r.plan.analysis, []
-    for e in plan_estimates(a, r.root):
-        done = []
-        for c in comparisons(r.plan, r.calibrated, r.only):
-            matched = pairs(r.runs(c.a), r.runs(c.b))
-            planned = len(r.planned_seeds(c.a) & r.planned_seeds(c.b))
-            if estimate_of(c.part) == e.name and len(matched) >= max(planned, 2):
-                done.append((c, [x['bbox_mAP'] - y['bbox_mAP'] for x, y in matched]))
+    a, rows, complete = r.plan.analysis, [], []
+    for c in comparisons(r.plan, r.calibrated, r.only):
+        matched = pairs(r.runs(c.a), r.runs(c.b))
+        if len(matched) >= max(r.planned_pairs(c), 2):
+            complete.append((c, [x['bbox_mAP'] - y['bbox_mAP'] for x, y in matched]))
+    for e in estimates:
+        done = [(c, d) for c, d in complete if estimate_of(c.part) == e.name]
         if done:
             sd, df = pooled_sd([d for _, d in done])
             names = '; '.join(f'{c.a.label} - {c.b.label}' for c, _ in done)

@@ -112,7 +112,8 @@ def ablations(r: 'Report', bars: List[Bar]) -> List[str]:
             runs = [run for run in r.results.group(b, variant, L) if run['seed'] in part.seeds]
             label = r.plan.variants[variant].label
             against = Comparison(name, '', Row(b, 'erf', L, ''), Row(b, variant, L, ''))
-            planned = any(c[0] == name and c[2:4] == ('erf', variant) for c in ABLATION_CLAIMS)
+            planned = any(part_name == name and (better, worse) == ('erf', variant)
+                          for part_name, _, better, worse, _ in ABLATION_CLAIMS)
             test = '' if variant == 'erf' else r.verdict(against, planned)
             lines.append(f'| {label} | {_ap(runs)} | {mean_std([run["bbox_mAP_50"] for run in runs])} | '
                          f'{_erf_cells(r, runs)} | {test} |')
