@@ -21,7 +21,7 @@ from .claims import Comparison, Row, comparisons
 from .plan import PARTS, StudyPlan
 from .provenance import environment
 from .report_plan import changes, plan_section, setup
-from .report_tables import ablations, claims_table, controls, curve, glance, initialisation
+from .report_tables import ablations, claims_table, controls, curve, glance, initialisation, machine_check
 from .results import Results
 from .stats import PairedTest, counted, image_bootstrap, paired_test, pairs, totals
 
@@ -259,6 +259,6 @@ def write_report(plan: StudyPlan, results: Results, only: Sequence[str], doc: st
     lines += curve(r) if 'curve' in only and 'curve' in plan.parts else []
     lines += ablations(r, bars) + controls(r, bars)
     lines += initialisation(r, bars) if 'init' in only and 'init' in plan.parts else []
-    lines += glance(r, bars) + changes(r) + code_versions(r) + left_out(r) + reading(r)
+    lines += glance(r, bars) + machine_check(r) + changes(r) + code_versions(r) + left_out(r) + reading(r)
     with open(doc, 'w') as f:
         f.write('\n'.join(lines))

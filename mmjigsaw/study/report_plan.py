@@ -1,5 +1,6 @@
 """The report's sections written from the plan, fixed before the runs: the plan with its power
 estimate, the set-up with the calibrations, and what changed since the first study."""
+import bisect
 import os.path as osp
 import statistics
 from typing import TYPE_CHECKING, Dict, List
@@ -197,39 +198,57 @@ def setup(r: 'Report') -> List[str]:
             _machines(r), _conventions(r), '']
 
 
-#: the last run finished on the study's first machine and the first on its second (UTC)
-FIRST_MACHINE_UNTIL, SECOND_MACHINE_FROM = '2026-12-01 07:34 UTC', '2026-12-01 09:29 UTC'
+#: the first run each of the study's later machines finished (UTC); runs before the first of these ran on
+#: its first machine. runs.json names only the kind of machine, the same for all of them.
+MACHINE_CHANGES = ('2026-12-01 09:29 UTC', '2026-12-02 12:31 UTC')
+ORDINALS = ('first', 'second', 'third', 'fourth', 'fifth', 'sixth')
 
 
-def _median_cost(r: 'Report', kind: str, first_machine: bool) -> float:
+def machine_of(run: Dict) -> int:
+    """Which of the study's machines (0: the first) ``run`` finished on, by its finish time."""
+    return bisect.bisect_right(MACHINE_CHANGES, run.get('finished', ''))
+
+
+def _median_costs(r: 'Report', kind: str) -> List[float]:
     """Median compute of a run of ``kind`` (per epoch for fine-tunings; Montage pre-trainings only) on
-    the study's first or second machine; NaN without one."""
-    def on_it(run: Dict) -> bool:
-        finished = run.get('finished', '')
-        return finished <= FIRST_MACHINE_UNTIL if first_machine else finished >= SECOND_MACHINE_FROM
-
-    costs = [r.plan.launcher.compute(run) / (run['epochs'] or 1) for run in r.results.comparable.values()
-             if run['kind'] == kind and (kind == 'finetune' or not run['epochs']) and on_it(run)]
-    return statistics.median(costs) if costs else float('nan')
+    each of the study's machines; NaN for one without such a run."""
+    costs = [[] for _ in range(len(MACHINE_CHANGES) + 1)]
+    for run in r.results.comparable.values():
+        if run['kind'] == kind and (kind == 'finetune' or not run['epochs']) and run.get('finished'):
+            costs[machine_of(run)].append(r.plan.launcher.compute(run) / (run['epochs'] or 1))
+    return [statistics.median(c) if c else float('nan') for c in costs]
 
 
 def _machines(r: 'Report') -> str:
-    unit = r.plan.launcher.unit
+    runs = [run for run in r.results.comparable.values() if run.get('finished')]
+    used = sorted({machine_of(run) for run in runs})
+    if len(used) < 2:
+        return '- Machines: runs.json\'s `machine` names the kind of machine each run ran on.'
+    last_on_first = max((run['finished'] for run in runs if machine_of(run) == 0), default='')
+    spans = [f'the {ORDINALS[i]} ' + (f'from {MACHINE_CHANGES[i - 1]}' if i else f'up to {last_on_first}')
+             for i in used]
     paces = []
     for kind, what in (('finetune', 'per fine-tuning epoch'), ('pretrain', 'per pre-training')):
-        first, second = _median_cost(r, kind, True), _median_cost(r, kind, False)
-        if not first * second > 0:  # NaN: no such run on one of them (a study that began after the change)
-            return '- Machines: runs.json\'s `machine` names the kind of machine each run ran on.'
-        paces.append(f'{what} {first:.0f} on the first, {second:.0f} on the second ({second / first:.1f}x)')
+        costs = _median_costs(r, kind)
+        paces.append(f'{what} ' + ', '.join(
+            f'{costs[i]:.0f} on the {ORDINALS[i]}' + (f' ({costs[i] / costs[0]:.1f}x)' if i and costs[0] > 0 else '')
+            for i in used if costs[i] > 0))
+    r18 = [run for run in runs if run['kind'] == 'finetune' and run['backbone'] == 'r18']
+    kinds = (('the ablation variants', lambda run: run['init'] == 'montage' and run['variant'] != 'erf'),
+             ('the controls', lambda run: run['init'] in ('montage-unfrozen', 'direct')))
+    where = {what: ' and '.join(ORDINALS[i] for i in sorted({machine_of(run) for run in r18 if ran(run)}))
+             for what, ran in kinds}
+    ran_on = '; '.join(f'{what} ran on the {machines}' for what, machines in where.items() if machines)
+    paired = (f'So far {ran_on}, each paired with the method\'s Montage + 12 e of the first (the unfrozen control '
+              'from pre-trainings run again where a backbone is gone). ') if ran_on else ''
     return ('- Machines: runs.json\'s `machine` names the kind of machine, the same for every run so far; the runs '
-            f'that finished up to {FIRST_MACHINE_UNTIL} ran on one machine, those from {SECOND_MACHINE_FROM[11:]} '
-            f'on, on another of that kind, slower: median {unit} ' + '; '.join(paces) + '. So the 24-epoch rows\' '
-            'compute totals mix machines (E was measured on the first; see the note under the curve). Every '
-            'ablation variant and both controls run on the second, each paired with the method\'s Montage + 12 e '
-            'of the first (the unfrozen control from pre-trainings run again where a backbone is gone). That the '
-            'machines differ in rounding, not in what they compute, is an assumption this study does not test: '
-            'rounding adds to the pairs\' noise, which the paired test counts like any other spread between seeds; '
-            'a systematic difference between the machines would shift every such pair alike, which it cannot see.')
+            f'ran on {len(used)} machines of that kind, by when they finished: ' + ', '.join(spans) + '. Median '
+            f'{r.plan.launcher.unit}, with its ratio to the first\'s: ' + '; '.join(paces) + '. So the 24-epoch '
+            'rows\' compute totals mix machines (E was measured on the first; see the note under the curve). '
+            + paired + 'That the machines differ in rounding and speed, not in what they compute, is an '
+            'assumption this study does not test: rounding adds to the pairs\' noise, which the paired test counts '
+            'like any other spread between seeds; a systematic difference between the machines would shift every '
+            'such pair alike, which it cannot see.')
 
 
 def _conventions(r: 'Report') -> str:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 from .claims import ABLATION_CLAIMS, Comparison, Row, comparisons
 from .plan import ABLATIONS, INIT_LABELS
 from .plots import Bar, plot_bars, plot_curve
-from .stats import box_ap, mean_std, whole
+from .report_plan import ORDINALS, machine_of
+from .results import Results
+from .stats import box_ap, mean_std, paired_test, whole
 
 if TYPE_CHECKING:
     from .report import Report
@@ -177,3 +179,37 @@ def glance(r: 'Report', bars: List[Bar]) -> List[str]:
     if not plot_bars(bars, osp.join(r.doc_dir, 'ablations.png')):
         return []
     return ['## All rows at a glance', '', f'![box AP per row]({r.rel}/ablations.png)', '']
+
+
+def machine_check(r: 'Report') -> List[str]:
+    """The method's fine-tunings run again on a later machine (tools/analysis_tools/machine_check.py) beside
+    the study's records of the same cells; nothing when the check has not run."""
+    path = osp.join(r.doc_dir, 'machine_check', 'runs.json')
+    if not osp.isfile(path):
+        return []
+    check = Results(path)
+    recorded = r.results.comparable
+    again = sorted((run for run in check.comparable.values() if run['kind'] == 'finetune' and run['key'] in recorded),
+                   key=lambda run: run['seed'])
+    lines = ['## Machine check', '',
+             'Not part of the plan (descriptive, no verdict). The method\'s fine-tunings run again, each after its '
+             'pre-training run again, on a later machine than the study\'s records of the same cells '
+             '(`tools/analysis_tools/machine_check.py`, at the study\'s code hash; records in '
+             f'[{r.rel}/machine_check/runs.json]({r.rel}/machine_check/runs.json)). Every ablation and control '
+             'pairs a run of a later machine with such a record of the first, so a systematic difference here '
+             'would shift each of those pairs alike (Set-up: Machines).', '',
+             '| run | recorded: machine, box AP | again: machine, box AP | again - recorded | pre-training\'s '
+             '`erf_own_weight` / `erf_own_share` at the last refresh: recorded; again |', '|---|---|---|---|---|']
+    for run in again:
+        rec = recorded[run['key']]
+        erf = '; '.join(' / '.join(f'{pre[name]["last"]:.3f}' if pre and pre.get(name) else '-'
+                                   for name in ('erf_own_weight', 'erf_own_share'))
+                        for pre in (r.results.pretraining_of(rec), check.pretraining_of(run)))
+        lines.append(f'| `{run["key"]}` | {ORDINALS[machine_of(rec)]}, {rec["bbox_mAP"]:.4f} | '
+                     f'{ORDINALS[machine_of(run)]}, {run["bbox_mAP"]:.4f} | {run["bbox_mAP"] - rec["bbox_mAP"]:+.4f} '
+                     f'| {erf} |')
+    test = paired_test(again, [recorded[run['key']] for run in again])
+    if test:
+        lines += ['', f'Again - recorded over {test.n} seeds: {test.diff:+.4f} box AP [{test.low:+.4f}, '
+                  f'{test.high:+.4f}] (95% CI, paired t), p = {test.p:.2g}.']
+    return lines + ['']

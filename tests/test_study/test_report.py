@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
-from mmjigsaw.study import report_plan
+from mmjigsaw.study import report_plan, report_tables
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import PARTS, load_study
 from mmjigsaw.study.report import Report, finish_dates, left_out, machines, missing_runs, write_report
@@ -137,16 +137,49 @@ def test_the_changes_set_the_first_studys_12_epoch_box_ap_beside_this_ones(tmp_p
 
 def test_the_set_up_gives_each_machines_median_cost(tmp_path):
     results = _study(tmp_path)
-    for key, run in results.runs.items():  # seeds 0-1 on the first machine, the rest on the second at twice the cost
-        first = key.endswith(('seed0', 'seed1'))
-        run.update(finished='2026-12-01 07:00 UTC' if first else '2026-12-01 10:00 UTC',
-                   cpu_seconds=run['cpu_seconds'] * (1 if first else 2))
+    # seeds 0-1 on the first machine, 2-3 on the second at twice the cost, 4 on the third at half of it
+    finished = dict(seed0='2026-12-01 07:00 UTC', seed1='2026-12-01 07:00 UTC', seed2='2026-12-01 10:00 UTC',
+                    seed3='2026-12-02 09:00 UTC', seed4='2026-12-02 13:00 UTC')
+    for key, run in results.runs.items():
+        seed = key.rsplit('_', 1)[1]
+        machine = report_plan.machine_of(dict(finished=finished[seed]))
+        run.update(finished=finished[seed], cpu_seconds=run['cpu_seconds'] * (1, 2, 0.5)[machine])
     report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
     text = report_plan._machines(report)
+    assert 'ran on 3 machines of that kind, by when they finished: the first up to 2026-12-01 07:00 UTC, the ' \
+           'second from 2026-12-01 09:29 UTC, the third from 2026-12-02 12:31 UTC.' in text
     # fine-tunings 200 CPU s over 12 (Montage, global head) or 14 epochs (random init): per epoch 16.7 and 14.3 on
-    # the first machine (median 16.7: 4 of its 6), twice that on the second (7 runs, 4 at 12 epochs: median 33.3)
-    assert 'slower: median CPU s per fine-tuning epoch 17 on the first, 33 on the second (2.0x); per pre-training ' \
-           '200 on the first, 400 on the second (2.0x).' in text
+    # the first machine (median 16.7: 4 of its 6), twice that on the second (median of 33.3, 28.6, 33.3 and the
+    # global head's 33.3, 33.3), half on the third (8.3, 7.1)
+    assert 'Median CPU s, with its ratio to the first\'s: per fine-tuning epoch 17 on the first, 33 on the second ' \
+           '(2.0x), 8 on the third (0.5x); per pre-training 200 on the first, 400 on the second (2.0x), 100 on the ' \
+           'third (0.5x).' in text
+    assert 'So far the ablation variants ran on the first and second, each paired' in text  # global: seeds 0-2
+
+
+def test_the_machine_check_sets_each_run_beside_the_studys_record(tmp_path):
+    results = _study(tmp_path)
+    report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
+    assert report_tables.machine_check(report) == []  # not run: no section
+    for run in results.runs.values():
+        run['finished'] = '2026-12-01 07:00 UTC'  # the study's records on the first machine
+    check = Results(str(tmp_path / 'reproduction' / 'machine_check' / 'runs.json'))
+    check.set_code_hash('new')
+    for seed, ap in ((0, 0.31), (1, 0.30), (2, 0.33)):  # recorded: 0.30, 0.31, 0.32
+        erf = dict(first=0.9, last=0.7)
+        check.record(Cell('pretrain', 'r18', 'erf', '', 0, seed), erf_own_weight=erf, erf_own_share=erf,
+                     code_hash='new')
+        check.record(Cell('finetune', 'r18', 'erf', 'montage', 12, seed), bbox_mAP=ap, code_hash='new',
+                     finished='2026-12-02 13:00 UTC', pretrain=f'pretrain_r18_erf_seed{seed}')
+    # the study has no record of this one
+    check.record(Cell('finetune', 'r18', 'erf', 'montage', 6, 0), bbox_mAP=0.2, code_hash='new')
+    text = '\n'.join(report_tables.machine_check(report))
+    assert '| `finetune_r18_erf_12e_seed0` | first, 0.3000 | third, 0.3100 | +0.0100 | 0.600 / 0.600; 0.700 / 0.700 ' \
+           '|' in text
+    assert '| `finetune_r18_erf_12e_seed2` | first, 0.3200 | third, 0.3300 | +0.0100 |' in text
+    assert '6e' not in text
+    # differences +0.01, -0.01, +0.01: mean 0.0033, SD 0.0115, SE 0.0067, t(2) 4.303 gives +-0.0287; p = 0.67
+    assert 'Again - recorded over 3 seeds: +0.0033 box AP [-0.0254, +0.0320] (95% CI, paired t), p = 0.67.' in text
 
 
 def test_the_header_names_the_runs_machines_and_finish_dates():
