@@ -61,6 +61,13 @@ class Report:
         with open(osp.join(self.root, a.first_study)) as f:
             return json.load(f)
 
+    @cached_property
+    def machine_check(self) -> Optional[Results]:
+        """The method's runs done again on a later machine (tools/analysis_tools/machine_check.py), None
+        without them."""
+        path = osp.join(self.doc_dir, 'machine_check', 'runs.json')
+        return Results(path) if osp.isfile(path) else None
+
     def label(self, backbone: str) -> str:
         return self.plan.backbones[backbone].label
 

@@ -194,7 +194,11 @@ def setup(r: 'Report') -> List[str]:
             'seeds (0.858-0.869 / 0.791-0.810). Those seeds\' 24-epoch Montage runs started from another draw of '
             'their pre-training than their 6- and 12-epoch runs; the curve pairs runs of one length by seed, so '
             'it is not affected. On one machine training is reproducible: seed 1\'s pre-training run a third time '
-            'there gave its second run\'s backbone bit for bit (all 120 tensors).',
+            'there gave its second run\'s backbone bit for bit (all 120 tensors). On 2026-12-02 (a third machine) '
+            'the pre-trainings of seeds 0-2 ran again for the unfrozen control and ended at their recorded values, '
+            'which the first machine measured, to the last bit (`erf_own_weight` / `erf_own_share` at the last '
+            'refresh 0.865 / 0.801, 0.866 / 0.807 and 0.863 / 0.806; the first refresh\'s too): the third machine '
+            'computes these pre-trainings as the first did, the second did not.',
             _machines(r), _conventions(r), '']
 
 
@@ -241,14 +245,20 @@ def _machines(r: 'Report') -> str:
     ran_on = '; '.join(f'{what} ran on the {machines}' for what, machines in where.items() if machines)
     paired = (f'So far {ran_on}, each paired with the method\'s Montage + 12 e of the first (the unfrozen control '
               'from pre-trainings run again where a backbone is gone). ') if ran_on else ''
+    checked = sorted({machine_of(run) for run in r.machine_check.comparable.values()
+                      if run['kind'] == 'finetune' and run.get('finished')}) if r.machine_check else []
+    unchecked = [ORDINALS[i] for i in used if i and i not in checked]
+    tested = ('which the Machine check section below tests on the ' + ' and '.join(ORDINALS[i] for i in checked)
+              + (f', not on the {" and ".join(unchecked)}' if unchecked else '') if checked else
+              'this study does not test')
     return ('- Machines: runs.json\'s `machine` names the kind of machine, the same for every run so far; the runs '
             f'ran on {len(used)} machines of that kind, by when they finished: ' + ', '.join(spans) + '. Median '
             f'{r.plan.launcher.unit}, with its ratio to the first\'s: ' + '; '.join(paces) + '. So the 24-epoch '
             'rows\' compute totals mix machines (E was measured on the first; see the note under the curve). '
             + paired + 'That the machines differ in rounding and speed, not in what they compute, is an '
-            'assumption this study does not test: rounding adds to the pairs\' noise, which the paired test counts '
-            'like any other spread between seeds; a systematic difference between the machines would shift every '
-            'such pair alike, which it cannot see.')
+            f'assumption {tested}: rounding adds to the pairs\' noise, which the paired test counts like any other '
+            'spread between seeds; a systematic difference between the machines would shift every such pair alike, '
+            'which the paired test cannot see.')
 
 
 def _conventions(r: 'Report') -> str:

@@ -8,7 +8,6 @@ from .claims import ABLATION_CLAIMS, Comparison, Row, comparisons
 from .plan import ABLATIONS, INIT_LABELS
 from .plots import Bar, plot_bars, plot_curve
 from .report_plan import ORDINALS, machine_of
-from .results import Results
 from .stats import box_ap, mean_std, paired_test, whole
 
 if TYPE_CHECKING:
@@ -184,10 +183,9 @@ def glance(r: 'Report', bars: List[Bar]) -> List[str]:
 def machine_check(r: 'Report') -> List[str]:
     """The method's fine-tunings run again on a later machine (tools/analysis_tools/machine_check.py) beside
     the study's records of the same cells; nothing when the check has not run."""
-    path = osp.join(r.doc_dir, 'machine_check', 'runs.json')
-    if not osp.isfile(path):
+    check = r.machine_check
+    if check is None:
         return []
-    check = Results(path)
     recorded = r.results.comparable
     again = sorted((run for run in check.comparable.values() if run['kind'] == 'finetune' and run['key'] in recorded),
                    key=lambda run: run['seed'])

@@ -24,11 +24,11 @@ def _without_machine_and_date(text):
 
 
 def test_the_committed_runs_give_the_committed_report(tmp_path):
-    shutil.copy(osp.join(ROOT, 'docs', 'reproduction', 'runs.json'), tmp_path / 'runs.json')
-    if osp.isdir(osp.join(ROOT, 'docs', 'reproduction', 'matches')):  # the image bootstrap reads them
-        shutil.copytree(osp.join(ROOT, 'docs', 'reproduction', 'matches'), tmp_path / 'matches')
+    # runs.json with what the report reads beside it: the per-image matches, the machine check
+    shutil.copytree(osp.join(ROOT, 'docs', 'reproduction'), tmp_path / 'reproduction')
     doc = tmp_path / 'reproduction.md'
-    write_report(load_study(STUDY, root=ROOT), Results(str(tmp_path / 'runs.json')), PARTS, str(doc), ROOT)
+    write_report(load_study(STUDY, root=ROOT), Results(str(tmp_path / 'reproduction' / 'runs.json')), PARTS, str(doc),
+                 ROOT)
     with open(COMMITTED) as f:
         committed = f.read()
     assert _without_machine_and_date(doc.read_text()) == _without_machine_and_date(committed)
@@ -163,6 +163,7 @@ def test_the_machine_check_sets_each_run_beside_the_studys_record(tmp_path):
     assert report_tables.machine_check(report) == []  # not run: no section
     for run in results.runs.values():
         run['finished'] = '2026-12-01 07:00 UTC'  # the study's records on the first machine
+    results.runs['finetune_r18_global_12e_seed2']['finished'] = '2026-12-01 10:00 UTC'  # one on the second
     check = Results(str(tmp_path / 'reproduction' / 'machine_check' / 'runs.json'))
     check.set_code_hash('new')
     for seed, ap in ((0, 0.31), (1, 0.30), (2, 0.33)):  # recorded: 0.30, 0.31, 0.32
@@ -173,6 +174,7 @@ def test_the_machine_check_sets_each_run_beside_the_studys_record(tmp_path):
                      finished='2026-12-02 13:00 UTC', pretrain=f'pretrain_r18_erf_seed{seed}')
     # the study has no record of this one
     check.record(Cell('finetune', 'r18', 'erf', 'montage', 6, 0), bbox_mAP=0.2, code_hash='new')
+    report = Report(report.plan, results, PARTS, report.doc_dir, ROOT)
     text = '\n'.join(report_tables.machine_check(report))
     assert '| `finetune_r18_erf_12e_seed0` | first, 0.3000 | third, 0.3100 | +0.0100 | 0.600 / 0.600; 0.700 / 0.700 ' \
            '|' in text
@@ -180,6 +182,8 @@ def test_the_machine_check_sets_each_run_beside_the_studys_record(tmp_path):
     assert '6e' not in text
     # differences +0.01, -0.01, +0.01: mean 0.0033, SD 0.0115, SE 0.0067, t(2) 4.303 gives +-0.0287; p = 0.67
     assert 'Again - recorded over 3 seeds: +0.0033 box AP [-0.0254, +0.0320] (95% CI, paired t), p = 0.67.' in text
+    assert 'is an assumption which the Machine check section below tests on the third, not on the second:' in \
+        report_plan._machines(report)
 
 
 def test_the_header_names_the_runs_machines_and_finish_dates():
