@@ -195,7 +195,10 @@ def machine_check(r: 'Report') -> List[str]:
              '(`tools/analysis_tools/machine_check.py`, at the study\'s code hash; records in '
              f'[{r.rel}/machine_check/runs.json]({r.rel}/machine_check/runs.json)). Every ablation and control '
              'pairs a run of a later machine with such a record of the first, so a systematic difference here '
-             'would shift each of those pairs alike (Set-up: Machines).', '',
+             'would shift each of those pairs alike (Set-up: Machines). On one machine a fine-tuning repeats bit '
+             'for bit: seed 0\'s check, run once more on the third machine on 2026-12-02, gave 0.1568508799 box AP '
+             'again to the last digit, so the differences below are the machines\' rounding, not noise of a run.',
+             '',
              '| run | recorded: machine, box AP | again: machine, box AP | again - recorded | pre-training\'s '
              '`erf_own_weight` / `erf_own_share` at the last refresh: recorded; again |', '|---|---|---|---|---|']
     for run in again:
