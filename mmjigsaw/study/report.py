@@ -68,6 +68,15 @@ class Report:
         path = osp.join(self.doc_dir, 'machine_check', 'runs.json')
         return Results(path) if osp.isfile(path) else None
 
+    @property
+    def rechecked(self) -> List[dict]:
+        """The machine check's fine-tunings of cells the study recorded, by seed (none without a check)."""
+        if self.machine_check is None:
+            return []
+        return sorted((run for run in self.machine_check.comparable.values()
+                       if run['kind'] == 'finetune' and run['key'] in self.results.comparable),
+                      key=lambda run: run['seed'])
+
     def label(self, backbone: str) -> str:
         return self.plan.backbones[backbone].label
 

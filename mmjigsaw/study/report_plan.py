@@ -237,16 +237,15 @@ def _machines(r: 'Report') -> str:
         paces.append(f'{what} ' + ', '.join(
             f'{costs[i]:.0f} on the {ORDINALS[i]}' + (f' ({costs[i] / costs[0]:.1f}x)' if i and costs[0] > 0 else '')
             for i in used if costs[i] > 0))
-    r18 = [run for run in runs if run['kind'] == 'finetune' and run['backbone'] == 'r18']
+    finetunes = [run for run in runs if run['kind'] == 'finetune']
     kinds = (('the ablation variants', lambda run: run['init'] == 'montage' and run['variant'] != 'erf'),
              ('the controls', lambda run: run['init'] in ('montage-unfrozen', 'direct')))
-    where = {what: ' and '.join(ORDINALS[i] for i in sorted({machine_of(run) for run in r18 if ran(run)}))
+    where = {what: ' and '.join(ORDINALS[i] for i in sorted({machine_of(run) for run in finetunes if ran(run)}))
              for what, ran in kinds}
     ran_on = '; '.join(f'{what} ran on the {machines}' for what, machines in where.items() if machines)
     paired = (f'So far {ran_on}, each paired with the method\'s Montage + 12 e of the first (the unfrozen control '
               'from pre-trainings run again where a backbone is gone). ') if ran_on else ''
-    checked = sorted({machine_of(run) for run in r.machine_check.comparable.values()
-                      if run['kind'] == 'finetune' and run.get('finished')}) if r.machine_check else []
+    checked = sorted({machine_of(run) for run in r.rechecked})
     unchecked = [ORDINALS[i] for i in used if i and i not in checked]
     tested = ('which the Machine check section below tests on the ' + ' and '.join(ORDINALS[i] for i in checked)
               + (f', not on the {" and ".join(unchecked)}' if unchecked else '') if checked else

@@ -186,9 +186,7 @@ def machine_check(r: 'Report') -> List[str]:
     check = r.machine_check
     if check is None:
         return []
-    recorded = r.results.comparable
-    again = sorted((run for run in check.comparable.values() if run['kind'] == 'finetune' and run['key'] in recorded),
-                   key=lambda run: run['seed'])
+    recorded, again = r.results.comparable, r.rechecked
     lines = ['## Machine check', '',
              'Not part of the plan (descriptive, no verdict). The method\'s fine-tunings run again, each after its '
              'pre-training run again, on a later machine than the study\'s records of the same cells '
