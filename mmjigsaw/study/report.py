@@ -65,7 +65,7 @@ class Report:
     def machine_check(self) -> Optional[Results]:
         """The method's runs done again on a later machine (tools/analysis_tools/machine_check.py), None
         without them."""
-        path = osp.join(self.doc_dir, 'machine_check', 'runs.json')
+        path = machine_check_records(self.doc_dir)
         return Results(path) if osp.isfile(path) else None
 
     @property
@@ -263,6 +263,18 @@ def reading(r: Report) -> List[str]:
             'comparisons. Box AP is pycocotools\' AP@[.5:.95] at full precision from the saved detections (mmdet\'s '
             '3-decimal value is kept as `bbox_mAP_rounded`). The verdicts are computed, not chosen: the plan above '
             'was committed before any run, and no schedule or seed was tuned toward the paper\'s answer.', '']
+
+
+def report_paths(doc: Optional[str], out: str, quick: bool, root: str) -> Tuple[str, str]:
+    """The report's absolute path and the folder of its figures and records (the path without '.md'):
+    ``doc``, else ROOT/docs/reproduction.md, or OUT/reproduction.md for a ``--quick`` study."""
+    doc = osp.abspath(doc or osp.join(out if quick else osp.join(root, 'docs'), 'reproduction.md'))
+    return doc, osp.splitext(doc)[0]
+
+
+def machine_check_records(doc_dir: str) -> str:
+    """Where tools/analysis_tools/machine_check.py records its runs: beside the study's runs.json."""
+    return osp.join(doc_dir, 'machine_check', 'runs.json')
 
 
 def write_report(plan: StudyPlan, results: Results, only: Sequence[str], doc: str, root: str = '.') -> None:

@@ -9,7 +9,8 @@ from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.study import report_plan, report_tables
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import PARTS, load_study
-from mmjigsaw.study.report import Report, finish_dates, left_out, machines, missing_runs, write_report
+from mmjigsaw.study.report import (Report, finish_dates, left_out, machine_check_records, machines, missing_runs,
+                                   report_paths, write_report)
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -218,3 +219,11 @@ def test_left_out_counts_the_direct_pretrainings_that_wait_for_their_probe(tmp_p
                                      'finetune_r18_direct_12e_seed1', 'finetune_r18_direct_12e_seed2'], 3)
     assert left_out(report)[2].startswith('7 planned runs (pre-trainings included) have not run yet, 4 listed here '
                                           '(3 direct pre-trainings, whose length waits for the probe, each listed by')
+
+
+def test_the_report_and_its_records_live_where_both_study_tools_look(tmp_path):
+    root, out = str(tmp_path / 'repo'), str(tmp_path / 'work')
+    assert report_paths(None, out, False, root) == (f'{root}/docs/reproduction.md', f'{root}/docs/reproduction')
+    assert report_paths(None, out, True, root) == (f'{out}/reproduction.md', f'{out}/reproduction')
+    assert report_paths(f'{root}/other.md', out, True, root) == (f'{root}/other.md', f'{root}/other')
+    assert machine_check_records(f'{root}/docs/reproduction') == f'{root}/docs/reproduction/machine_check/runs.json'

@@ -18,6 +18,7 @@ import os.path as osp
 from mmjigsaw.apis import run_cli
 from mmjigsaw.study import CellRunner, Results, StudyLayout, code_hash, load_study
 from mmjigsaw.study.cells import Cell
+from mmjigsaw.study.report import machine_check_records, report_paths
 
 #: the method's pre-training variant, whose fine-tunings the ablations and controls are paired with
 METHOD = 'erf'
@@ -39,8 +40,7 @@ def main():
     args = parse_args()
     root = os.getcwd()
     plan = load_study(args.study, quick=args.quick, root=root)
-    doc = args.doc or osp.join(args.out if args.quick else osp.join(root, 'docs'), 'reproduction.md')
-    doc_dir = osp.splitext(osp.abspath(doc))[0]
+    _, doc_dir = report_paths(args.doc, args.out, args.quick, root)
     study = Results(osp.join(doc_dir, 'runs.json'))
     here = code_hash(root)
     if here != study.code_hash:
@@ -51,7 +51,7 @@ def main():
     for cell in cells:
         if not study.done(cell):
             raise SystemExit(f'[machine_check] the study has no record of {cell.key} to compare with')
-    check = Results(osp.join(doc_dir, 'machine_check', 'runs.json'))
+    check = Results(machine_check_records(doc_dir))
     check.set_code_hash(here)
     runner = CellRunner(plan, check, StudyLayout(osp.join(osp.abspath(args.out), 'machine_check')), root,
                         name='machine_check')

@@ -41,6 +41,7 @@ from functools import partial
 from mmjigsaw.apis import run_cli
 from mmjigsaw.study import (PARTS, CellRunner, Results, StudyLayout, code_hash, load_study, parse_only, run_steps,
                             write_report)
+from mmjigsaw.study.report import report_paths
 from mmjigsaw.study.stats import counted
 
 
@@ -65,10 +66,9 @@ def main():
     only = parse_only(args.only)
     root = os.getcwd()
     plan = load_study(args.study, quick=args.quick, root=root)
-    doc = args.doc or osp.join(args.out if args.quick else osp.join(root, 'docs'), 'reproduction.md')
-    doc_dir = osp.splitext(osp.abspath(doc))[0]
+    doc, doc_dir = report_paths(args.doc, args.out, args.quick, root)
     results = Results(osp.join(doc_dir, 'runs.json'))
-    report = partial(write_report, plan, results, only, osp.abspath(doc), root)
+    report = partial(write_report, plan, results, only, doc, root)
     if args.plan_only:
         report()
         print(f'[reproduce] wrote {doc} (the plan; nothing ran)')
