@@ -272,6 +272,11 @@ def report_paths(doc: Optional[str], out: str, quick: bool, root: str) -> Tuple[
     return doc, osp.splitext(doc)[0]
 
 
+def study_records(doc_dir: str) -> str:
+    """Where the study records its runs (reproduce.py) and the report reads them: runs.json."""
+    return osp.join(doc_dir, 'runs.json')
+
+
 def machine_check_records(doc_dir: str) -> str:
     """Where tools/analysis_tools/machine_check.py records its runs: beside the study's runs.json."""
     return osp.join(doc_dir, 'machine_check', 'runs.json')

@@ -10,7 +10,7 @@ from mmjigsaw.study import report_plan, report_tables
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import PARTS, load_study
 from mmjigsaw.study.report import (Report, finish_dates, left_out, machine_check_records, machines, missing_runs,
-                                   report_paths, write_report)
+                                   report_paths, study_records, write_report)
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -226,4 +226,5 @@ def test_the_report_and_its_records_live_where_both_study_tools_look(tmp_path):
     assert report_paths(None, out, False, root) == (f'{root}/docs/reproduction.md', f'{root}/docs/reproduction')
     assert report_paths(None, out, True, root) == (f'{out}/reproduction.md', f'{out}/reproduction')
     assert report_paths(f'{root}/other.md', out, True, root) == (f'{root}/other.md', f'{root}/other')
+    assert study_records(f'{root}/docs/reproduction') == f'{root}/docs/reproduction/runs.json'
     assert machine_check_records(f'{root}/docs/reproduction') == f'{root}/docs/reproduction/machine_check/runs.json'

@@ -18,7 +18,7 @@ import os.path as osp
 from mmjigsaw.apis import run_cli
 from mmjigsaw.study import CellRunner, Results, StudyLayout, code_hash, load_study
 from mmjigsaw.study.cells import Cell
-from mmjigsaw.study.report import machine_check_records, report_paths
+from mmjigsaw.study.report import machine_check_records, report_paths, study_records
 
 #: the method's pre-training variant, whose fine-tunings the ablations and controls are paired with
 METHOD = 'erf'
@@ -41,7 +41,7 @@ def main():
     root = os.getcwd()
     plan = load_study(args.study, quick=args.quick, root=root)
     _, doc_dir = report_paths(args.doc, args.out, args.quick, root)
-    study = Results(osp.join(doc_dir, 'runs.json'))
+    study = Results(study_records(doc_dir))
     here = code_hash(root)
     if here != study.code_hash:
         raise SystemExit(f'[machine_check] this checkout\'s code hash {here} is not the study\'s '

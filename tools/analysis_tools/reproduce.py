@@ -41,7 +41,7 @@ from functools import partial
 from mmjigsaw.apis import run_cli
 from mmjigsaw.study import (PARTS, CellRunner, Results, StudyLayout, code_hash, load_study, parse_only, run_steps,
                             write_report)
-from mmjigsaw.study.report import report_paths
+from mmjigsaw.study.report import report_paths, study_records
 from mmjigsaw.study.stats import counted
 
 
@@ -67,7 +67,7 @@ def main():
     root = os.getcwd()
     plan = load_study(args.study, quick=args.quick, root=root)
     doc, doc_dir = report_paths(args.doc, args.out, args.quick, root)
-    results = Results(osp.join(doc_dir, 'runs.json'))
+    results = Results(study_records(doc_dir))
     report = partial(write_report, plan, results, only, doc, root)
     if args.plan_only:
         report()
