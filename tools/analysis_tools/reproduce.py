@@ -1,7 +1,7 @@
 """A seeded reproduction of the paper's claims: the compute curve, ablations, controls and initialisations.
 
     python tools/analysis_tools/reproduce.py configs/reproduce/reproduce_demo.py --out work_dirs/reproduce
-        [--only curve,heads,context,assembly,store,direct,unfrozen,init] [--quick] [--budget-minutes M]
+        [--only curve,heads,context,assembly,store,unfrozen,direct,init] [--quick] [--budget-minutes M]
         [--doc docs/reproduction.md] [--plan-only]
 
 Every cell of the study is one training run (`tools/train.py`, or `tools/dist_train.sh` for several
