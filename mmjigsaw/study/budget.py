@@ -36,16 +36,17 @@ def _median_seconds(runs: Iterable[Dict], latest: Optional[int] = None) -> Dict:
     return {key: statistics.median(values[-latest:] if latest else values) for key, values in seconds.items()}
 
 
-def estimate_hours(steps: Sequence[Step], earlier: Dict, done: Optional[Dict] = None) -> Tuple[float, float, int]:
+def estimate_hours(steps: Sequence[Step], earlier: Dict, done: Optional[Dict] = None,
+                   settled: Iterable[str] = ()) -> Tuple[float, float, int]:
     """Wall hours of the planned runs and of the conditional extension, and the number of runs, from
     ``earlier`` (a runs.json's data: ``runs`` and ``calibration``); with ``done`` (this study's finished
     runs and calibration, in the same form) only the runs not done yet, at this study's own medians (over
     its :data:`LATEST` runs of each kind) and E where it has them. An extension decided for counts with
-    the planned runs, one decided against not at all."""
+    the planned runs, one decided against not at all; the runs keyed in ``settled`` (diverged) not either."""
     done = done or dict(runs={}, calibration={})
     seconds_of = {**_median_seconds(earlier['runs'].values()), **_median_seconds(done['runs'].values(), LATEST)}
     calibrated = Calibrations({**earlier['calibration'], **done['calibration']})
-    seconds, extension, seen, counted = 0.0, 0.0, set(done['runs']), 0
+    seconds, extension, seen, counted = 0.0, 0.0, {*done['runs'], *settled}, 0
     for step in steps:
         run = step.run.run if isinstance(step.run, ExtensionCell) else step.run
         due = calibrated.extension_due(run.backbone) if isinstance(step.run, ExtensionCell) else True

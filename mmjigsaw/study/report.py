@@ -87,6 +87,12 @@ class Report:
         """The finished runs of a row at the study's code version (none before its length is known)."""
         return self.results.group(row.backbone, row.source, row.epochs) if row.epochs else []
 
+    def diverged_seeds(self, row: Row) -> List[int]:
+        """The seeds of a row whose fine-tuning diverged (:func:`diverged_runs`)."""
+        return sorted(rec['seed'] for rec in diverged_runs(self.results).values()
+                      if (rec['backbone'], rec['variant'] if rec['init'] == 'montage' else rec['init'], rec['epochs'])
+                      == (row.backbone, row.source, row.epochs))
+
     def test(self, c: Comparison) -> Optional[PairedTest]:
         a = self.plan.analysis
         alpha, effect = (a.alpha, a.smallest_effect) if a else (0.05, 0.01)
@@ -117,6 +123,12 @@ class Report:
         not make (``planned_comparison`` False) gets none at all."""
         planned = self.planned_pairs(c)
         test = self.test(c)
+        diverged = '; '.join(f'{row.label}: seed {", ".join(map(str, seeds))} diverged'
+                             for row in (c.a, c.b) for seeds in [self.diverged_seeds(row)] if seeds)
+        if diverged and (test is None or test.n < planned):
+            done = test.n if test else len(pairs(self.runs(c.a), self.runs(c.b)))
+            return ((str(replace(test, verdict=f'{done} of {planned} planned pairs ({diverged}): no verdict'))
+                     if test else f'{done} of {planned} planned pairs ({diverged}): too few for a test'))
         if test is None:
             done = len(pairs(self.runs(c.a), self.runs(c.b)))
             return (f'{done} of {planned} planned pairs: too few for a test' if done else
@@ -220,7 +232,9 @@ def missing_runs(r: Report) -> MissingRuns:
             missing.append(pretraining)
         if cell is None or cell.key not in r.results.comparable:
             missing.append(step.run)
-    keys = list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)))
+    diverged = diverged_runs(r.results)
+    keys = list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)
+                              if run.key not in diverged))
     return MissingRuns(keys, unlisted)
 
 
@@ -233,14 +247,22 @@ def left_out(r: Report) -> List[str]:
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
-        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done)
+        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done,
+                                             settled=diverged_runs(r.results))
         not_yet += (f'. At the median wall time per pre-training and per fine-tuning epoch of this study\'s latest '
                     f'{LATEST} runs of each kind (the pace of the machine it runs on now; the first study\'s where '
                     f'this one has none yet), they take about {hours:.1f} h'
                     + (f', {extension:.1f} h more if the extension runs' if extension else '')
                     + ' (a forecast of the duration only, without pre-trainings that run again where a backbone is '
                     'gone).')
-    return ['## Left out', '', not_yet if missing else 'Nothing: every planned run finished.', '',
+    diverged = [f"`{key}` ({rec['reason']}; {rec['finished']}, {rec['machine']}; its log: `{rec['log']}`)"
+                for key, rec in diverged_runs(r.results).items()]
+    if diverged:
+        not_yet += ('\n\nDiverged, so without box AP, and not run again at this code hash (training is '
+                    'deterministic on one machine): ' + '; '.join(diverged) + '. A diverged detector detects '
+                    'nothing (its box AP would be 0); the tables leave it out, and a comparison that misses one of '
+                    'its planned seeds gets no verdict.')
+    return ['## Left out', '', not_yet if missing or diverged else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
             f'Parts not requested in this run: {not_requested}.', '']
 
@@ -270,6 +292,12 @@ def report_paths(doc: Optional[str], out: str, quick: bool, root: str) -> Tuple[
     ``doc``, else ROOT/docs/reproduction.md, or OUT/reproduction.md for a ``--quick`` study."""
     doc = osp.abspath(doc or osp.join(out if quick else osp.join(root, 'docs'), 'reproduction.md'))
     return doc, osp.splitext(doc)[0]
+
+
+def diverged_runs(results: Results) -> Dict[str, Dict]:
+    """The runs recorded as diverged (training loss NaN; reproduce.py) at the study's code hash, by key:
+    where and when, and the reason."""
+    return {key: rec for key, rec in results.data.get('diverged', {}).items() if results.current(rec)}
 
 
 def study_records(doc_dir: str) -> str:

@@ -2,15 +2,17 @@
 runs compares only one code version, pair by pair."""
 import os.path as osp
 import shutil
+from dataclasses import asdict
 
 import numpy as np
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.study import report_plan, report_tables
 from mmjigsaw.study.cells import Cell
+from mmjigsaw.study.claims import Comparison, Row
 from mmjigsaw.study.plan import PARTS, load_study
-from mmjigsaw.study.report import (Report, finish_dates, left_out, machine_check_records, machines, missing_runs,
-                                   report_paths, study_records, write_report)
+from mmjigsaw.study.report import (Report, diverged_runs, finish_dates, left_out, machine_check_records, machines,
+                                   missing_runs, report_paths, study_records, write_report)
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -228,3 +230,22 @@ def test_the_report_and_its_records_live_where_both_study_tools_look(tmp_path):
     assert report_paths(f'{root}/other.md', out, True, root) == (f'{root}/other.md', f'{root}/other')
     assert study_records(f'{root}/docs/reproduction') == f'{root}/docs/reproduction/runs.json'
     assert machine_check_records(f'{root}/docs/reproduction') == f'{root}/docs/reproduction/machine_check/runs.json'
+
+
+def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_comparison_gets_no_verdict(tmp_path):
+    results = _study(tmp_path)
+    cell = Cell('finetune', 'r18', 'global', 'montage', 12, 2)
+    del results.runs[cell.key]
+    diverged = dict(asdict(cell), code_hash='new', machine='m', finished='2026-12-02 19:40 UTC',
+                    reason='training loss NaN from epoch 4, iteration 124, lr 0.01', log='w/train.log')
+    results.data['diverged'] = {cell.key: diverged,
+                                'finetune_r18_global_12e_seed7': dict(diverged, code_hash='old', seed=7)}
+    assert list(diverged_runs(results)) == [cell.key]  # another code version's divergence does not count
+    report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
+    assert cell.key not in missing_runs(report).keys and 'pretrain_r18_blockwise_seed0' in missing_runs(report).keys
+    text = '\n'.join(left_out(report))
+    assert 'not run again at this code hash (training is deterministic on one machine): `finetune_r18_global_12e_' \
+           'seed2` (training loss NaN from epoch 4, iteration 124, lr 0.01; 2026-12-02 19:40 UTC, m; its log: ' \
+           '`w/train.log`).' in text
+    comparison = Comparison('erf vs global', '', Row('r18', 'erf', 12, 'ERF'), Row('r18', 'global', 12, 'global'))
+    assert report.verdict(comparison).endswith('2 of 3 planned pairs (global: seed 2 diverged): no verdict')
