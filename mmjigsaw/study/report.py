@@ -119,21 +119,20 @@ class Report:
 
     def verdict(self, c: Comparison, planned_comparison: bool = True) -> str:
         """The paired test's line; a comparison short of its planned pairs gets its numbers but no
-        verdict yet (the test is over the planned seeds, fixed before the runs), and one the plan does
-        not make (``planned_comparison`` False) gets none at all."""
+        verdict yet (the test is over the planned seeds, fixed before the runs), nor ever where one of
+        them diverged (named), and one the plan does not make (``planned_comparison`` False) gets none at all."""
         planned = self.planned_pairs(c)
         test = self.test(c)
         diverged = '; '.join(f'{row.label}: seed {", ".join(map(str, seeds))} diverged'
                              for row in (c.a, c.b) for seeds in [self.diverged_seeds(row)] if seeds)
-        if diverged and (test is None or test.n < planned):
-            done = test.n if test else len(pairs(self.runs(c.a), self.runs(c.b)))
-            return ((str(replace(test, verdict=f'{done} of {planned} planned pairs ({diverged}): no verdict'))
-                     if test else f'{done} of {planned} planned pairs ({diverged}): too few for a test'))
+        short = f' ({diverged})' if diverged else ''
         if test is None:
             done = len(pairs(self.runs(c.a), self.runs(c.b)))
-            return (f'{done} of {planned} planned pairs: too few for a test' if done else
+            return (f'{done} of {planned} planned pairs{short}: too few for a test' if done or diverged else
                     'not run' + (f' (0 of {planned} planned pairs)' if planned else ''))
-        if not planned_comparison:
+        if diverged and test.n < planned:
+            test = replace(test, verdict=f'{test.n} of {planned} planned pairs{short}: no verdict')
+        elif not planned_comparison:
             test = replace(test, verdict='descriptive, no verdict: not a comparison of the plan')
         elif test.n < planned:
             test = replace(test, verdict=f'interim, {test.n} of {planned} planned pairs: no verdict before all ran')
@@ -245,10 +244,10 @@ def left_out(r: Report) -> List[str]:
                   'the probe, each listed by its fine-tuning)' if unlisted else '')
                + ': ' + ', '.join(f'`{k}`' for k in missing))
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
+    diverged_by_key = diverged_runs(r.results)
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
-        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done,
-                                             settled=diverged_runs(r.results))
+        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done, settled=diverged_by_key)
         not_yet += (f'. At the median wall time per pre-training and per fine-tuning epoch of this study\'s latest '
                     f'{LATEST} runs of each kind (the pace of the machine it runs on now; the first study\'s where '
                     f'this one has none yet), they take about {hours:.1f} h'
@@ -256,7 +255,7 @@ def left_out(r: Report) -> List[str]:
                     + ' (a forecast of the duration only, without pre-trainings that run again where a backbone is '
                     'gone).')
     diverged = [f"`{key}` ({rec['reason']}; {rec['finished']}, {rec['machine']}; its log: `{rec['log']}`)"
-                for key, rec in diverged_runs(r.results).items()]
+                for key, rec in diverged_by_key.items()]
     if diverged:
         not_yet += ('\n\nDiverged, so without box AP, and not run again at this code hash (training is '
                     'deterministic on one machine): ' + '; '.join(diverged) + '. A diverged detector detects '
