@@ -20,7 +20,7 @@ from .cells import DirectCell, ExtensionCell
 from .claims import Comparison, Row, comparisons
 from .plan import PARTS, StudyPlan
 from .provenance import environment
-from .report_plan import changes, plan_section, setup
+from .report_plan import ORDINALS, changes, machine_of, plan_section, setup
 from .report_tables import ablations, claims_table, controls, curve, glance, initialisation, machine_check
 from .results import Results
 from .stats import PairedTest, counted, image_bootstrap, paired_test, pairs, totals
@@ -171,15 +171,18 @@ def finish_dates(runs: Iterable[Dict]) -> str:
 
 def header(r: Report) -> List[str]:
     runs, current = r.results.runs, r.results.comparable
+    used = {machine_of(run) for run in current.values() if run.get('finished')}
     commands = '; '.join(f'`{c}`' for c in r.results.commands) or 'none yet'
     return ['# Reproduction of the paper\'s claims at small scale: the second study', '',
             '<!-- written by tools/analysis_tools/reproduce.py; rerun it to update -->', '',
             f'Commands that ran these runs: {commands}  ',
-            f'Machine: {machines(current.values())}  ',
+            f'Machine: {machines(current.values())}'
+            + (f'; {len(used)} machines of this kind (Set-up: Machines)' if len(used) > 1 else '') + '  ',
             f'Runs finished: {finish_dates(current.values())}  ',
             f'Written: {datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")} UTC; study code '
             f'hash `{r.results.code_hash or "not set"}`; {counted(len(current), "run")} at it, '
-            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall'
+            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall (the records\' own; without '
+            'runs again, diverged runs and the machine check)'
             + (f' ({counted(len(runs), "run")} in all)' if len(runs) != len(current) else '') + '; '
             f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json) (a pre-training run again keeps its first '
             'record: Set-up), its per-image matches in '
@@ -247,20 +250,26 @@ def left_out(r: Report) -> List[str]:
     diverged_by_key = diverged_runs(r.results)
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
-        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done, settled=diverged_by_key)
+        finished = [run for run in done['runs'].values() if run.get('finished')]
+        now = max(map(machine_of, finished), default=0)
+        here = [run for run in finished if machine_of(run) == now]
+        hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done, settled=diverged_by_key,
+                                             here=here)
         not_yet += (f'. At the median wall time per pre-training and per fine-tuning epoch of this study\'s latest '
-                    f'{LATEST} runs of each kind (the pace of the machine it runs on now; the first study\'s where '
-                    f'this one has none yet), they take about {hours:.1f} h'
+                    f'{LATEST} runs of each kind on the machine it runs on now (the {ORDINALS[now]}; an epoch of '
+                    'random init at the pace of the runs there that train every layer, the controls included; '
+                    'its other machines\' runs, then the first study\'s, where it has none of a kind), they take '
+                    f'about {hours:.1f} h'
                     + (f', {extension:.1f} h more if the extension runs' if extension else '')
                     + ' (a forecast of the duration only, without pre-trainings that run again where a backbone is '
                     'gone).')
     diverged = [f"`{key}` ({rec['reason']}; {rec['finished']}, {rec['machine']}; its log: `{rec['log']}`)"
                 for key, rec in diverged_by_key.items()]
     if diverged:
-        not_yet += ('\n\nDiverged, so without box AP, and not run again at this code hash (training is '
-                    'deterministic on one machine): ' + '; '.join(diverged) + '. A diverged detector detects '
-                    'nothing (its box AP would be 0); the tables leave it out, and a comparison that misses one of '
-                    'its planned seeds gets no verdict.')
+        not_yet += ('\n\nDiverged, so without box AP, and not run again at this code hash (on the machine '
+                    'where it diverged training is deterministic, so it would diverge again there): '
+                    + '; '.join(diverged) + '. A diverged detector detects nothing (its box AP would be 0); the '
+                    'tables leave it out, and a comparison that misses one of its planned seeds gets no verdict.')
     return ['## Left out', '', not_yet if missing or diverged else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
             f'Parts not requested in this run: {not_requested}.', '']

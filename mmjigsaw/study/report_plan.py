@@ -213,12 +213,15 @@ def machine_of(run: Dict) -> int:
     return bisect.bisect_right(MACHINE_CHANGES, run.get('finished', ''))
 
 
-def _median_costs(r: 'Report', kind: str) -> List[float]:
-    """Median compute of a run of ``kind`` (per epoch for fine-tunings; Montage pre-trainings only) on
-    each of the study's machines; NaN for one without such a run."""
+def method_costs(r: 'Report', kind: str, backbone: str) -> List[float]:
+    """Median compute of the method's runs of ``kind`` of ``backbone`` (per fine-tuning epoch; per
+    pre-training), the machine check's included, on each of the study's machines: like for like, as
+    variants and initialisations differ in cost. NaN for a machine without such a run."""
     costs = [[] for _ in range(len(MACHINE_CHANGES) + 1)]
-    for run in r.results.comparable.values():
-        if run['kind'] == kind and (kind == 'finetune' or not run['epochs']) and run.get('finished'):
+    checked = r.machine_check.comparable.values() if r.machine_check else []
+    for run in [*r.results.comparable.values(), *checked]:
+        method = run['variant'] == 'erf' and run['init'] in ('montage', '')
+        if run['kind'] == kind and run['backbone'] == backbone and method and run.get('finished'):
             costs[machine_of(run)].append(r.plan.launcher.compute(run) / (run['epochs'] or 1))
     return [statistics.median(c) if c else float('nan') for c in costs]
 
@@ -231,9 +234,9 @@ def _machines(r: 'Report') -> str:
     last_on_first = max((run['finished'] for run in runs if machine_of(run) == 0), default='')
     spans = [f'the {ORDINALS[i]} ' + (f'from {MACHINE_CHANGES[i - 1]}' if i else f'up to {last_on_first}')
              for i in used]
-    paces = []
+    paces, backbone = [], r.plan.parts['curve'].backbone
     for kind, what in (('finetune', 'per fine-tuning epoch'), ('pretrain', 'per pre-training')):
-        costs = _median_costs(r, kind)
+        costs = method_costs(r, kind, backbone)
         paces.append(f'{what} ' + ', '.join(
             f'{costs[i]:.0f} on the {ORDINALS[i]}' + (f' ({costs[i] / costs[0]:.1f}x)' if i and costs[0] > 0 else '')
             for i in used if costs[i] > 0))
@@ -252,8 +255,10 @@ def _machines(r: 'Report') -> str:
               'this study does not test')
     return ('- Machines: runs.json\'s `machine` names the kind of machine, the same for every run so far; the runs '
             f'ran on {len(used)} machines of that kind, by when they finished: ' + ', '.join(spans) + '. Median '
-            f'{r.plan.launcher.unit}, with its ratio to the first\'s: ' + '; '.join(paces) + '. So the 24-epoch '
-            'rows\' compute totals mix machines (E was measured on the first; see the note under the curve). '
+            f'{r.plan.launcher.unit} of the method\'s {r.plan.backbones[backbone].label} runs (the machine check\'s '
+            'included: variants and initialisations differ in cost), with its ratio to the first\'s: '
+            + '; '.join(paces) + '. So the 24-epoch rows\' compute totals mix machines (E was measured on the '
+            'first; see the note under the curve). '
             + paired + 'That the machines differ in rounding and speed, not in what they compute, is an '
             f'assumption {tested}: rounding adds to the pairs\' noise, which the paired test counts like any other '
             'spread between seeds; a systematic difference between the machines would shift every such pair alike, '

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 from .claims import ABLATION_CLAIMS, Comparison, Row, comparisons
 from .plan import ABLATIONS, INIT_LABELS
 from .plots import Bar, plot_bars, plot_curve
-from .report_plan import ORDINALS, machine_of
+from .report_plan import ORDINALS, machine_of, method_costs
 from .stats import box_ap, mean_std, paired_test, whole
 
 if TYPE_CHECKING:
@@ -72,12 +72,15 @@ def _erf(rec: Optional[Dict], name: str) -> str:
     return f'{value["first"]:.3f} -> {value["last"]:.3f}' if value else '-'
 
 
+def _erf_by_seed(r: 'Report', runs: List[Dict], name: str) -> str:
+    """One ERF scalar of a row's pre-trainings (first -> last refresh), seed by seed."""
+    return '; '.join(_erf(r.results.pretraining_of(run), name) for run in runs)
+
+
 def _erf_cells(r: 'Report', runs: List[Dict]) -> str:
-    """The ERF scalars of a row's pre-trainings (first -> last refresh), seed by seed."""
-    pre = [r.results.pretraining_of(run) for run in runs]
-    if not pre:
-        return 'not run | not run'
-    return ' | '.join('; '.join(_erf(p, name) for p in pre) for name in ('erf_own_weight', 'erf_own_share'))
+    """The ERF scalars of a row's pre-trainings, a table cell each."""
+    return ' | '.join(_erf_by_seed(r, runs, name) for name in ('erf_own_weight', 'erf_own_share')) if runs else \
+        'not run | not run'
 
 
 #: what the heads table's ERF scalars show, beyond its caption (the method's own numbers: docs/method.md §4)
@@ -87,11 +90,13 @@ HEADS_NOTE = ('tau 1.0 gives every position its own region\'s label with weight 
               '(iteration 0) measures the randomly initialised backbone, whose gradient ERF covers only 36 to 121 '
               'pixels per position (measured on 2026-12-02 on the study\'s machine: the pre-training config\'s model '
               'built and init_weights() run under torch.manual_seed 0 and 1, then `compute_erf` on 4 random-normal '
-              '224 px images and `erf_weight_table`): of this study\'s '
+              '224 px images and `erf_weight_table`): of ResNet-18\'s '
               '7 x 7 positions, 36 have all of it inside their own region (own weight 1) and 13 a share of 0.3-0.61 '
               '(own weight tau), so at tau 0.7 the first `erf_own_weight` is (36 + 13 x 0.7) / 49 = 0.920 for every '
               'seed; the seed moves the shares (`erf_own_share`), not which side of 0.7 they fall. The last refresh '
-              'is the trained backbone\'s.')
+              'is the trained backbone\'s. Only pre-trainings with ERF weights record these scalars: the global '
+              'and block-wise heads\' records hold none (shown "-"), direct pre-training\'s (a detector, no dense '
+              'head) do not name them.')
 
 
 def ablations(r: 'Report', bars: List[Bar]) -> List[str]:
@@ -145,12 +150,37 @@ def controls(r: 'Report', bars: List[Bar]) -> List[str]:
                      f'{whole(r.totals(runs)["compute"])} | {", ".join(f"`{p}`" for p in pre) or "-"} |')
         if label.startswith(('direct', 'Montage pre-trained, fine-tuned')):
             bars.append((f'control: {label}', runs))
+    method, seeds = rows[0][1], sorted({run['seed'] for _, runs in rows[1:] for run in runs})
+    paired = [run for run in method if run['seed'] in seeds]
+    if seeds and len(paired) < len(method):
+        lines += ['', f'The paired tests pair runs by seed: over the controls\' seeds '
+                  f'({", ".join(map(str, seeds))}), the method\'s mean box AP is '
+                  f'{statistics.mean(run["bbox_mAP"] for run in paired):.3f}.']
     direct = r.results.calibration.get(f'{b}/direct')
     if 'direct' in asked:
         lines += ['', 'Direct pre-training: ' + (
             f'D = {direct["epochs"]} epochs at 192 px, from the probe `{direct["probe"]}` '
-            f'({direct["probe_compute"]:.0f} {unit}, not counted in any row).' if direct else 'D not measured yet.')]
+            f'({direct["probe_compute"]:.0f} {unit}, not counted in any row).' if direct else 'D not measured yet.')
+                  + _direct_cost(r, b, direct)]
     return lines + ['']
+
+
+def _direct_cost(r: 'Report', backbone: str, direct: Optional[Dict]) -> str:
+    """What the direct pre-trainings cost against P, the Montage pre-training's compute they stand for,
+    and against the method's pre-trainings on their own machine."""
+    runs = [run for key, run in r.results.comparable.items() if direct and key.startswith(
+        f'pretrain_{backbone}_direct-{direct["epochs"]}e_')]
+    if not runs:
+        return ''
+    unit, costs = r.plan.launcher.unit, sorted(r.plan.launcher.compute(run) for run in runs)
+    machine = machine_of(runs[0])
+    method = method_costs(r, 'pretrain', backbone)[machine]
+    here = (f'; the method\'s pre-trainings cost {method:.0f} there, the {ORDINALS[machine]} machine '
+            f'({statistics.median(costs) / method:.1f}x)') if method > 0 else ''
+    return (f' Its {len(runs)} runs cost {costs[0]:.0f}-{costs[-1]:.0f} {unit} (median '
+            f'{statistics.median(costs):.0f}) against P = {direct["pretrain_compute"]:.0f} '
+            f'({statistics.median(costs) / direct["pretrain_compute"]:.1f}x){here}: the direct arm had more '
+            'pre-training compute than the plan meant (D came from the probe\'s g, which these runs exceeded).')
 
 
 def initialisation(r: 'Report', bars: List[Bar]) -> List[str]:
@@ -171,6 +201,12 @@ def initialisation(r: 'Report', bars: List[Bar]) -> List[str]:
             lines.append(f'| {r.label(b)} | {label} | {_ap(runs)} | {mean_std([run["bbox_mAP_50"] for run in runs])} '
                          f'| {whole(finetune_seconds)} | {whole(t["compute"])} | {whole(t["images"])} |')
             bars.append((f'{r.label(b)}: {label}', runs))
+    for b in r.plan.parts['init'].backbones:
+        runs = r.results.group(b, 'erf', L)
+        if runs:
+            lines += ['', f'{r.label(b)}\'s Montage pre-trainings, first -> last ERF refresh, seed by seed: '
+                      f'`erf_own_weight` {_erf_by_seed(r, runs, "erf_own_weight")}; `erf_own_share` '
+                      f'{_erf_by_seed(r, runs, "erf_own_share")}.']
     return lines + ['']
 
 
@@ -195,7 +231,8 @@ def machine_check(r: 'Report') -> List[str]:
              'pairs a run of a later machine with such a record of the first, so a systematic difference here '
              'would shift each of those pairs alike (Set-up: Machines). On one machine a fine-tuning repeats bit '
              'for bit: seed 0\'s check, run once more on the third machine on 2026-12-02, gave 0.1568508799 box AP '
-             'again to the last digit, so the differences below are the machines\' rounding, not noise of a run.',
+             'again to the last digit (that repeat is not in the records, which keep one run per cell), so the '
+             'differences below are the machines\' rounding, not noise of a run.',
              '',
              '| run | recorded: machine, box AP | again: machine, box AP | again - recorded | pre-training\'s '
              '`erf_own_weight` / `erf_own_share` at the last refresh: recorded; again |', '|---|---|---|---|---|']

@@ -70,3 +70,22 @@ def test_the_extension_counts_apart_until_decided(plan):
         hours, left, with_decision = estimate_hours(steps, EARLIER, decided)
         assert left == 0 and hours == pytest.approx(undecided + more)
         assert with_decision == runs - (0 if due else 10)
+
+
+def test_the_machine_it_runs_on_now_sets_the_pace_and_the_controls_cost_as_random_init(plan):
+    # random init ran only on an old machine (8 s per epoch); on the machine of now only the unfrozen
+    # control trained every layer (5 s per epoch), and the method's epochs cost 2 s there
+    done = dict(runs={}, calibration=dict(r18=CALIBRATION))
+    key, old = _run('finetune', 'r18', 'scratch', 12, 0, 12 * 8.0, variant='')
+    done['runs'][key] = old
+    key, unfrozen = _run('finetune', 'r18', 'montage-unfrozen', 12, 0, 12 * 5.0, variant='erf')
+    key, method = _run('finetune', 'r18', 'montage', 12, 0, 12 * 2.0)
+    done['runs'].update({'unfrozen': unfrozen, key: method})
+    steps = [step for step in plan.steps(['curve']) if getattr(step.run, 'seed', 0) == 1]
+    hours, _, _ = estimate_hours(steps, EARLIER, done)
+    here, _, _ = estimate_hours(steps, EARLIER, done, here=[unfrozen, method])
+    # seed 1's curve: its pre-training (100 s), 6 + 12 + 24 epochs of the method and 12 (the same length)
+    # plus, with E = 3, 2, -1, 9 + 14 + 23 of random init: at the pace of the machine of now, or of the latest
+    # runs of all machines
+    assert here == pytest.approx((100 + 42 * 2.0 + 58 * 5.0) / 3600)
+    assert hours == pytest.approx((100 + 42 * 2.0 + 58 * (8.0 + 5.0) / 2) / 3600)

@@ -138,26 +138,62 @@ def test_the_changes_set_the_first_studys_12_epoch_box_ap_beside_this_ones(tmp_p
            'init 12 e 0.091 there, 0.100 here.' in doc.read_text()
 
 
-def test_the_set_up_gives_each_machines_median_cost(tmp_path):
+def test_the_set_up_gives_each_machines_median_cost_of_the_methods_runs(tmp_path):
     results = _study(tmp_path)
-    # seeds 0-1 on the first machine, 2-3 on the second at twice the cost, 4 on the third at half of it
+    # seeds 0-1 on the first machine, 2-3 on the second at twice the cost, 4 on the third at half of it; the
+    # global head's and random init's runs cost ten times the method's, which a like-for-like pace leaves out
     finished = dict(seed0='2026-12-01 07:00 UTC', seed1='2026-12-01 07:00 UTC', seed2='2026-12-01 10:00 UTC',
                     seed3='2026-12-02 09:00 UTC', seed4='2026-12-02 13:00 UTC')
     for key, run in results.runs.items():
         seed = key.rsplit('_', 1)[1]
         machine = report_plan.machine_of(dict(finished=finished[seed]))
-        run.update(finished=finished[seed], cpu_seconds=run['cpu_seconds'] * (1, 2, 0.5)[machine])
+        other = 1 if run['variant'] == 'erf' else 10
+        run.update(finished=finished[seed], cpu_seconds=run['cpu_seconds'] * (1, 2, 0.5)[machine] * other)
     report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
     text = report_plan._machines(report)
     assert 'ran on 3 machines of that kind, by when they finished: the first up to 2026-12-01 07:00 UTC, the ' \
            'second from 2026-12-01 09:29 UTC, the third from 2026-12-02 12:31 UTC.' in text
-    # fine-tunings 200 CPU s over 12 (Montage, global head) or 14 epochs (random init): per epoch 16.7 and 14.3 on
-    # the first machine (median 16.7: 4 of its 6), twice that on the second (median of 33.3, 28.6, 33.3 and the
-    # global head's 33.3, 33.3), half on the third (8.3, 7.1)
-    assert 'Median CPU s, with its ratio to the first\'s: per fine-tuning epoch 17 on the first, 33 on the second ' \
-           '(2.0x), 8 on the third (0.5x); per pre-training 200 on the first, 400 on the second (2.0x), 100 on the ' \
-           'third (0.5x).' in text
+    # the method's fine-tunings: 200 CPU s over 12 epochs, 16.7 per epoch on the first machine, twice that on
+    # the second, half on the third; its pre-trainings 200 CPU s on the first
+    assert 'Median CPU s of the method\'s ResNet-18 (half width) runs (the machine check\'s included: variants and ' \
+           'initialisations differ in cost), with its ratio to the first\'s: per fine-tuning epoch 17 on the first, ' \
+           '33 on the second (2.0x), 8 on the third (0.5x); per pre-training 200 on the first, 400 on the second ' \
+           '(2.0x), 100 on the third (0.5x).' in text
     assert 'So far the ablation variants ran on the first and second, each paired' in text  # global: seeds 0-2
+
+
+def test_the_controls_give_the_methods_mean_over_their_seeds_and_what_direct_pretraining_cost(tmp_path):
+    results = _study(tmp_path)
+    results.set_calibration('r18/direct', dict(unit='CPU s', pretrain_compute=200.0, epoch_compute_direct=20.0,
+                                               epochs=10, probe='pretrain_r18_direct-2e_seed0', probe_compute=50.0,
+                                               measured_from=[]))
+    common = dict(code_hash='new', seconds=100.0, images=3600, bbox_mAP_50=0.5, finished='2026-12-02 13:00 UTC')
+    for seed in range(3):
+        pre = results.record(Cell('pretrain', 'r18', 'direct', '', 10, seed), cpu_seconds=250.0 + 10 * seed, **common)
+        results.record(Cell('finetune', 'r18', 'direct', 'direct', 12, seed, pretrain_epochs=10), bbox_mAP=0.4,
+                       cpu_seconds=200.0, pretrain=pre['key'], **common)
+    report = Report(load_study(STUDY, root=ROOT), results, ['direct'], str(tmp_path / 'reproduction'), ROOT)
+    text = '\n'.join(report_tables.controls(report, []))
+    # the method's 12-epoch box AP: 0.30-0.34 over seeds 0-4, 0.31 over the controls' 0-2
+    assert '| Montage + 12 e (the method) | 0.320 +- 0.016 (n=5) |' in text
+    assert 'over the controls\' seeds (0, 1, 2), the method\'s mean box AP is 0.310.' in text
+    assert 'Its 3 runs cost 250-270 CPU s (median 260) against P = 200 (1.3x): the direct arm had more ' \
+           'pre-training compute than the plan meant' in text
+
+
+def test_the_forecast_goes_at_the_pace_of_the_machine_the_study_runs_on_now(tmp_path):
+    results = _study(tmp_path)
+    for run in results.runs.values():
+        run['finished'] = '2026-12-01 07:00 UTC'  # the first machine: 100 s a run, 8.3 s a fine-tuning epoch
+    third = dict(code_hash='new', cpu_seconds=200.0, images=3600, bbox_mAP_50=0.5, finished='2026-12-02 13:00 UTC')
+    pre = results.record(Cell('pretrain', 'r18', 'tau0.5', '', 0, 0), seconds=100.0, **third)
+    results.record(Cell('finetune', 'r18', 'tau0.5', 'montage', 12, 0), bbox_mAP=0.3, seconds=600.0,
+                   pretrain=pre['key'], **third)
+    report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
+    text = '\n'.join(left_out(report))
+    # 8 pre-trainings (100 s) and 8 fine-tunings of 12 epochs at the third machine's 50 s: 1.6 h
+    assert 'latest 3 runs of each kind on the machine it runs on now (the third; ' in text
+    assert 'they take about 1.6 h (a forecast' in text
 
 
 def test_the_machine_check_sets_each_run_beside_the_studys_record(tmp_path):
@@ -174,7 +210,8 @@ def test_the_machine_check_sets_each_run_beside_the_studys_record(tmp_path):
         check.record(Cell('pretrain', 'r18', 'erf', '', 0, seed), erf_own_weight=erf, erf_own_share=erf,
                      code_hash='new')
         check.record(Cell('finetune', 'r18', 'erf', 'montage', 12, seed), bbox_mAP=ap, code_hash='new',
-                     finished='2026-12-02 13:00 UTC', pretrain=f'pretrain_r18_erf_seed{seed}')
+                     finished='2026-12-02 13:00 UTC', pretrain=f'pretrain_r18_erf_seed{seed}', seconds=100.0,
+                     cpu_seconds=150.0)
     # the study has no record of this one
     check.record(Cell('finetune', 'r18', 'erf', 'montage', 6, 0), bbox_mAP=0.2, code_hash='new')
     report = Report(report.plan, results, PARTS, report.doc_dir, ROOT)
@@ -244,7 +281,8 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
     report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
     assert cell.key not in missing_runs(report).keys and 'pretrain_r18_blockwise_seed0' in missing_runs(report).keys
     text = '\n'.join(left_out(report))
-    assert 'not run again at this code hash (training is deterministic on one machine): `finetune_r18_global_12e_' \
+    assert 'not run again at this code hash (on the machine where it diverged training is deterministic, so it would ' \
+           'diverge again there): `finetune_r18_global_12e_' \
            'seed2` (training loss NaN from epoch 4, iteration 124, lr 0.01; 2026-12-02 19:40 UTC, m; its log: ' \
            '`w/train.log`).' in text
     comparison = Comparison('erf vs global', '', Row('r18', 'erf', 12, 'ERF'), Row('r18', 'global', 12, 'global'))
