@@ -20,7 +20,7 @@ from .cells import DirectCell, ExtensionCell
 from .claims import Comparison, Row, comparisons
 from .plan import PARTS, StudyPlan
 from .provenance import environment
-from .report_plan import ORDINALS, changes, machine_of, plan_section, setup
+from .report_plan import ORDINALS, changes, machine_of, machines_used, plan_section, setup
 from .report_tables import ablations, claims_table, controls, curve, glance, initialisation, machine_check
 from .results import Results
 from .stats import PairedTest, counted, image_bootstrap, paired_test, pairs, totals
@@ -171,7 +171,7 @@ def finish_dates(runs: Iterable[Dict]) -> str:
 
 def header(r: Report) -> List[str]:
     runs, current = r.results.runs, r.results.comparable
-    used = {machine_of(run) for run in current.values() if run.get('finished')}
+    used = machines_used(current.values())
     commands = '; '.join(f'`{c}`' for c in r.results.commands) or 'none yet'
     return ['# Reproduction of the paper\'s claims at small scale: the second study', '',
             '<!-- written by tools/analysis_tools/reproduce.py; rerun it to update -->', '',
@@ -250,9 +250,8 @@ def left_out(r: Report) -> List[str]:
     diverged_by_key = diverged_runs(r.results)
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
-        finished = [run for run in done['runs'].values() if run.get('finished')]
-        now = max(map(machine_of, finished), default=0)
-        here = [run for run in finished if machine_of(run) == now]
+        now = (machines_used(done['runs'].values()) or [0])[-1]
+        here = [run for run in done['runs'].values() if run.get('finished') and machine_of(run) == now]
         hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done, settled=diverged_by_key,
                                              here=here)
         not_yet += (f'. At the median wall time per pre-training and per fine-tuning epoch of this study\'s latest '

@@ -3,7 +3,7 @@ estimate, the set-up with the calibrations, and what changed since the first stu
 import bisect
 import os.path as osp
 import statistics
-from typing import TYPE_CHECKING, Dict, List
+from typing import TYPE_CHECKING, Dict, Iterable, List
 
 from .budget import estimate_hours
 from .claims import comparisons
@@ -213,6 +213,11 @@ def machine_of(run: Dict) -> int:
     return bisect.bisect_right(MACHINE_CHANGES, run.get('finished', ''))
 
 
+def machines_used(runs: Iterable[Dict]) -> List[int]:
+    """The study's machines the finished ``runs`` ran on, in order (the last: the one it runs on now)."""
+    return sorted({machine_of(run) for run in runs if run.get('finished')})
+
+
 def method_costs(r: 'Report', kind: str, backbone: str) -> List[float]:
     """Median compute of the method's runs of ``kind`` of ``backbone`` (per fine-tuning epoch; per
     pre-training), the machine check's included, on each of the study's machines: like for like, as
@@ -228,7 +233,7 @@ def method_costs(r: 'Report', kind: str, backbone: str) -> List[float]:
 
 def _machines(r: 'Report') -> str:
     runs = [run for run in r.results.comparable.values() if run.get('finished')]
-    used = sorted({machine_of(run) for run in runs})
+    used = machines_used(runs)
     if len(used) < 2:
         return '- Machines: runs.json\'s `machine` names the kind of machine each run ran on.'
     last_on_first = max((run['finished'] for run in runs if machine_of(run) == 0), default='')

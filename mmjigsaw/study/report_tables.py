@@ -161,26 +161,26 @@ def controls(r: 'Report', bars: List[Bar]) -> List[str]:
         lines += ['', 'Direct pre-training: ' + (
             f'D = {direct["epochs"]} epochs at 192 px, from the probe `{direct["probe"]}` '
             f'({direct["probe_compute"]:.0f} {unit}, not counted in any row).' if direct else 'D not measured yet.')
-                  + _direct_cost(r, b, direct)]
+                  + _direct_cost(r, b, direct, r.results.group(b, 'direct', L))]
     return lines + ['']
 
 
-def _direct_cost(r: 'Report', backbone: str, direct: Optional[Dict]) -> str:
-    """What the direct pre-trainings cost against P, the Montage pre-training's compute they stand for,
-    and against the method's pre-trainings on their own machine."""
-    runs = [run for key, run in r.results.comparable.items() if direct and key.startswith(
-        f'pretrain_{backbone}_direct-{direct["epochs"]}e_')]
+def _direct_cost(r: 'Report', backbone: str, direct: Optional[Dict], finetunes: List[Dict]) -> str:
+    """What the direct pre-trainings behind ``finetunes`` cost against P, the Montage pre-training's compute
+    they stand for, and against the method's pre-trainings on their own machine."""
+    runs = [r.results.pretraining_of(run) for run in finetunes] if direct else []
+    runs = [run for run in runs if run]
     if not runs:
         return ''
     unit, costs = r.plan.launcher.unit, sorted(r.plan.launcher.compute(run) for run in runs)
-    machine = machine_of(runs[0])
+    median, machine = statistics.median(costs), machine_of(runs[0])
     method = method_costs(r, 'pretrain', backbone)[machine]
     here = (f'; the method\'s pre-trainings cost {method:.0f} there, the {ORDINALS[machine]} machine '
-            f'({statistics.median(costs) / method:.1f}x)') if method > 0 else ''
-    return (f' Its {len(runs)} runs cost {costs[0]:.0f}-{costs[-1]:.0f} {unit} (median '
-            f'{statistics.median(costs):.0f}) against P = {direct["pretrain_compute"]:.0f} '
-            f'({statistics.median(costs) / direct["pretrain_compute"]:.1f}x){here}: the direct arm had more '
-            'pre-training compute than the plan meant (D came from the probe\'s g, which these runs exceeded).')
+            f'({median / method:.1f}x)') if method > 0 else ''
+    return (f' Its {len(runs)} runs cost {costs[0]:.0f}-{costs[-1]:.0f} {unit} (median {median:.0f}) against '
+            f'P = {direct["pretrain_compute"]:.0f} ({median / direct["pretrain_compute"]:.1f}x){here}: the direct '
+            'arm had more pre-training compute than the plan meant (D came from the probe\'s g, which these runs '
+            'exceeded).')
 
 
 def initialisation(r: 'Report', bars: List[Bar]) -> List[str]:
