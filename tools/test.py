@@ -4,19 +4,21 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 Multi-process evaluation goes through tools/dist_test.sh. The checkpoint loads with
-torch.load(weights_only=True): one whose pickle would run code is refused. The metrics are printed,
+torch.load(weights_only=True): one whose pickle would run code is refused, and so is one whose tensors do
+not fit the config's model (mmengine would only warn and evaluate the unfitted weights as initialised,
+e.g. a pre-training checkpoint given for a detector). The metrics are printed,
 logged and written to WORK_DIR/<timestamp>/vis_data/scalars.json.
 """
 import argparse
 import os
 import os.path as osp
-import pickle
 
 from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed
+from mmjigsaw.engine import describe_misfit, init_distributed, load_checkpoint_safely, state_dict_fit, state_dict_of
 from mmjigsaw.errors import ConfigError, DataError
 
 
@@ -50,6 +52,21 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
+def check_checkpoint_fits(runner: Runner, checkpoint: str, config: str) -> None:
+    """Refuse a checkpoint that lacks tensors of the runner's model or holds them in another shape. It is
+    read here once for the check; the runner reads it again so that hooks (EMAHook) see the load."""
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    fit = state_dict_fit(state_dict_of(load_checkpoint_safely(checkpoint)), model.state_dict())
+    misfit = describe_misfit(fit, ('missing', 'shape'))
+    if misfit:
+        raise DataError(f'{checkpoint} does not fit the model of {config}: {misfit}. Evaluate a checkpoint '
+                        'trained from this config (a pre-training checkpoint holds a backbone only: fine-tune '
+                        'a detector from it first).')
+    if fit['unexpected']:
+        runner.logger.warning(f'{checkpoint}: {describe_misfit(fit, ("unexpected",))} keys not in the model, '
+                              'left unused.')
+
+
 def main():
     args = parse_args()
     if not osp.isfile(args.config):
@@ -61,10 +78,8 @@ def main():
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    try:
-        metrics = runner.test()
-    except pickle.UnpicklingError:
-        raise UnsafeCheckpointError(f'{args.checkpoint}: {UNSAFE_MESSAGE}') from None
+    check_checkpoint_fits(runner, args.checkpoint, args.config)
+    metrics = runner.test()
     if runner.rank == 0:
         print(f'evaluated {args.checkpoint} on {len(runner.test_dataloader.dataset)} images:')
         for key, value in metrics.items():

@@ -14,8 +14,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import (UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed, pretrained_checkpoints,
-                             use_mixed_precision)
+from mmjigsaw.engine import checkpoint_error, init_distributed, pretrained_checkpoints, use_mixed_precision
 
 
 def parse_args():
@@ -63,9 +62,9 @@ def main():
     runner = Runner.from_cfg(cfg)
     try:
         runner.train()
-    except pickle.UnpicklingError:
+    except pickle.UnpicklingError as err:
         sources = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
-        raise UnsafeCheckpointError(f'{" or ".join(sources) or "a checkpoint"}: {UNSAFE_MESSAGE}') from None
+        raise checkpoint_error(' or '.join(sources) or 'a checkpoint', err) from None
 
 
 if __name__ == '__main__':

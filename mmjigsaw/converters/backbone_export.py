@@ -4,7 +4,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import torch
 
-from mmjigsaw.engine import load_checkpoint_safely
+from mmjigsaw.engine import describe_misfit, load_checkpoint_safely, state_dict_fit, state_dict_of
 from mmjigsaw.errors import ConfigError, DataError
 
 BACKBONE_PREFIX = 'backbone.'
@@ -31,7 +31,7 @@ def extract_backbone_state(checkpoint: Dict) -> 'OrderedDict[str, torch.Tensor]'
     ``out_indices`` for most backbones, so a backbone pre-trained with only its deepest output loads
     into the detector's multi-level one (Swin's output norms are the exception: see
     :func:`fit_to_backbone`)."""
-    state = checkpoint.get('state_dict', checkpoint)
+    state = state_dict_of(checkpoint)
     backbone = OrderedDict((k[len(BACKBONE_PREFIX):], v.detach().cpu().clone())
                            for k, v in state.items() if k.startswith(BACKBONE_PREFIX))
     if not backbone:
@@ -70,16 +70,12 @@ def fit_to_backbone(state: Dict[str, torch.Tensor], reference: Dict[str, torch.T
     missing and mismatched ones); keys only in ``state`` are dropped and returned, e.g. the output
     norm ``norm0`` of a Swin pre-trained with four outputs, for a detector that takes three.
     """
-    missing = [k for k in reference if k not in state]
-    shape = [f'{k} {tuple(state[k].shape)} vs {tuple(v.shape)}' for k, v in reference.items()
-             if k in state and state[k].shape != v.shape]
-    if missing or shape:
-        parts = ([f'{len(missing)} missing ({", ".join(missing[:3])})'] if missing else []) + \
-                ([f'{len(shape)} of another shape ({", ".join(shape[:3])})'] if shape else [])
-        raise DataError(f'the pre-trained backbone does not fit {what}: {"; ".join(parts)}. Pre-train the '
+    fit = state_dict_fit(state, reference)
+    misfit = describe_misfit(fit, ('missing', 'shape'))
+    if misfit:
+        raise DataError(f'the pre-trained backbone does not fit {what}: {misfit}. Pre-train the '
                         'architecture the detector uses (same widths, depths and output norms).')
-    dropped = [k for k in state if k not in reference]
-    return OrderedDict((k, state[k]) for k in reference), dropped
+    return OrderedDict((k, state[k]) for k in reference), fit['unexpected']
 
 
 def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[str] = None) -> ExportResult:
@@ -107,7 +103,7 @@ def export_backbone(src: str, dst: str, to: str = 'mmdet', detector: Optional[st
         raise ConfigError(f'--detector applies to the mmdet layout, not --to {to}.')
     if to == 'torchvision':
         from mmjigsaw.converters.torchvision_layout import describe, head_as_classifier, to_torchvision_layout
-        state, arch = to_torchvision_layout(state, head_as_classifier(checkpoint.get('state_dict', checkpoint)))
+        state, arch = to_torchvision_layout(state, head_as_classifier(state_dict_of(checkpoint)))
         note = describe(arch, state)
     elif to == 'timm':
         from mmjigsaw.converters.torchvision_layout import unwrap

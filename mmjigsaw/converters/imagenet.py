@@ -7,6 +7,7 @@ from typing import Callable, Dict, NamedTuple
 
 import torch
 
+from mmjigsaw.engine import load_checkpoint_safely, state_dict_of
 from mmjigsaw.errors import DataError
 from mmjigsaw.utils import file_sha256
 from .key_mapping import check_state_matches
@@ -97,8 +98,7 @@ def convert_imagenet_weights(arch: str, src: str = None, sha256: str = None) -> 
     info = _info(arch)
     src = src or imagenet_weights_path(arch)
     check_sha256(src, expected_sha256(arch, src, sha256))
-    state = torch.load(src, map_location='cpu', weights_only=True)
-    state = state.get('state_dict', state)
+    state = state_dict_of(load_checkpoint_safely(src))
     converted = info.convert(state, source=src)
     reference = build_mmdet_backbone(info.mmdet_backbone).state_dict()
     check_state_matches(converted, reference, f'{src} converted for mmdet.{info.mmdet_backbone["type"]}')

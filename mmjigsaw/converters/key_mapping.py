@@ -1,9 +1,10 @@
 """Renaming state-dict keys by module prefix, checked both ways; file hashes."""
 from collections import OrderedDict
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Iterable, List, Mapping, Sequence, Tuple
 
 import torch
 
+from mmjigsaw.engine import describe_misfit, state_dict_fit
 from mmjigsaw.errors import DataError
 
 #: (source module prefix, target module prefix) pairs, e.g. ('features.0.0', 'conv1.conv')
@@ -49,21 +50,9 @@ def invert(pairs: PrefixPairs) -> List[Tuple[str, str]]:
     return [(dst, src) for src, dst in pairs]
 
 
-def state_differences(state: Mapping[str, torch.Tensor],
-                      reference: Mapping[str, torch.Tensor]) -> Dict[str, List[str]]:
-    """Keys of ``reference`` missing from ``state``, keys of ``state`` not in ``reference``, and keys
-    whose shapes differ (``missing``, ``unexpected``, ``shape``)."""
-    missing = [k for k in reference if k not in state]
-    unexpected = [k for k in state if k not in reference]
-    shape = [f'{k}: {tuple(state[k].shape)} vs {tuple(reference[k].shape)}' for k in state
-             if k in reference and tuple(state[k].shape) != tuple(reference[k].shape)]
-    return dict(missing=missing, unexpected=unexpected, shape=shape)
-
-
 def check_state_matches(state: Mapping[str, torch.Tensor], reference: Mapping[str, torch.Tensor],
                         what: str) -> None:
     """Raise a :class:`DataError` unless ``state`` has exactly the keys and shapes of ``reference``."""
-    diff = state_differences(state, reference)
-    if any(diff.values()):
-        parts = [f'{len(v)} {k} ({", ".join(v[:3])}{", ..." if len(v) > 3 else ""})' for k, v in diff.items() if v]
-        raise DataError(f'{what}: {"; ".join(parts)}.')
+    misfit = describe_misfit(state_dict_fit(state, reference))
+    if misfit:
+        raise DataError(f'{what}: {misfit}.')

@@ -45,7 +45,7 @@ class TestLocalWeights:
 
     def test_a_pickle_that_would_run_code_is_refused(self, tmp_path):
         bad, marker = crafted_checkpoint(str(tmp_path))
-        with pytest.raises(DataError, match='not a tensor-only checkpoint'):
+        with pytest.raises(DataError, match=r'refused: .* names io\.open'):
             load_local_weights(bad)
         assert not osp.exists(marker)
 
@@ -54,7 +54,7 @@ class TestLocalWeights:
         state = {'0.weight': torch.ones(4, 3, 1, 1), '0.bias': torch.ones(4), 'fc.weight': torch.ones(2)}
         assert load_into(model, state, 'w.pth') == ['fc.weight']
         torch.testing.assert_close(model[0].bias, torch.ones(4))
-        with pytest.raises(DataError, match='1 missing keys'):
+        with pytest.raises(DataError, match=r'w\.pth does not fit the model: 1 missing \(0\.bias\)\.'):
             load_into(model, {'0.weight': torch.ones(4, 3, 1, 1)}, 'w.pth')
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 from mmengine.config import Config
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -155,6 +156,18 @@ class TestDetectorTools:
             predictions = pickle.load(f)
         assert len(predictions) == 4 and all(len(p['pred_instances']['bboxes']) > 0 for p in predictions)
         assert 'pkg_resources is deprecated' not in result.stderr
+
+    def test_test_py_refuses_a_checkpoint_that_does_not_fit_the_detector(self, tiny_config, trained, tmp_path):
+        work_dir, _, _ = trained
+        checkpoint = torch.load(str(work_dir / 'epoch_1.pth'), map_location='cpu', weights_only=False)
+        checkpoint['state_dict'] = {k: v for k, v in checkpoint['state_dict'].items() if k.startswith('backbone.')}
+        torch.save(checkpoint, str(tmp_path / 'backbone_only.pth'))
+        result = run_tool('tools/test.py', tiny_config, str(tmp_path / 'backbone_only.pth'), '--work-dir',
+                          str(tmp_path / 'test'))
+        assert result.returncode != 0 and 'Traceback' not in result.stderr
+        assert re.search(r'backbone_only\.pth does not fit the model of .*faster-rcnn_tiny\.py: \d+ missing '
+                         r'\(neck\.', result.stderr), result.stderr[-2000:]
+        assert 'evaluated' not in result.stdout
 
     def test_dist_test_sh_with_two_processes_gives_the_same_ap(self, tiny_config, trained, pseudo_truth, tmp_path):
         work_dir, _, _ = trained

@@ -28,15 +28,8 @@ def import_library(name: str, wrapper: str):
 def load_local_weights(path: str) -> 'OrderedDict[str, torch.Tensor]':
     """A local checkpoint's tensors (``torch.load(weights_only=True)``), unwrapped from ``state_dict`` /
     ``model`` and from the prefixes of :data:`WRAPPER_PREFIXES` shared by every key."""
-    try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:
-        raise DataError(f'{path}: not a tensor-only checkpoint ({type(err).__name__}: '
-                        f'{str(err).splitlines()[0] if str(err) else ""}).') from None
-    for key in ('state_dict', 'model'):
-        if isinstance(ckpt, dict) and isinstance(ckpt.get(key), dict):
-            ckpt = ckpt[key]
-    state = OrderedDict(ckpt)
+    from mmjigsaw.engine import load_checkpoint_safely, state_dict_of  # mmjigsaw.engine imports the models
+    state = OrderedDict(state_dict_of(load_checkpoint_safely(path)))
     stripped = True
     while stripped and state:
         stripped = False
@@ -52,15 +45,14 @@ def load_into(model: nn.Module, state: Dict[str, torch.Tensor], source: str,
     """Load ``state`` into ``model``: every model key must be there with its shape; keys the model
     lacks (e.g. an ImageNet classifier) are skipped and returned. ``ignore`` lists prefixes of model
     keys allowed to stay as initialised."""
-    own = model.state_dict()
-    ignore = tuple(ignore)
-    missing = [k for k in own if k not in state and not k.startswith(ignore)]
-    shape = [k for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or shape:
-        raise DataError(f'{source} does not fit the model: {len(missing)} missing keys {missing[:3]}, '
-                        f'{len(shape)} of another shape {shape[:3]}.')
-    model.load_state_dict({k: v for k, v in state.items() if k in own}, strict=False)
-    return [k for k in state if k not in own]
+    from mmjigsaw.engine import describe_misfit, state_dict_fit  # mmjigsaw.engine imports the models
+    fit = state_dict_fit(state, model.state_dict())
+    fit['missing'] = [k for k in fit['missing'] if not k.startswith(tuple(ignore))]
+    misfit = describe_misfit(fit, ('missing', 'shape'))
+    if misfit:
+        raise DataError(f'{source} does not fit the model: {misfit}.')
+    model.load_state_dict({k: v for k, v in state.items() if k not in fit['unexpected']}, strict=False)
+    return fit['unexpected']
 
 
 def init_wrapped_model(backbone: nn.Module) -> None:
