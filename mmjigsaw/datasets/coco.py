@@ -3,7 +3,7 @@ import json
 import os.path as osp
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -24,6 +24,43 @@ class DetectionImage:
     ignore: np.ndarray = field(default_factory=lambda: np.zeros((0,), bool))
 
 
+def _entries(coco: Dict, key: str, required: Sequence[str], ann_file: str) -> List[Dict]:
+    """The JSON objects of the list ``coco[key]``, each checked to have the ``required`` fields."""
+    entries = coco[key]
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise DataError(f'{ann_file}: an entry of "{key}" is not a JSON object: {str(entry)[:60]}.')
+        missing = [k for k in required if k not in entry]
+        if missing:
+            raise DataError(f'{ann_file}: {key} entry {entry.get("id", "?")} lacks {", ".join(missing)}.')
+    if 'id' in required:
+        repeated = sorted((i for i, n in Counter(e['id'] for e in entries).items() if n > 1), key=str)
+        if repeated:
+            raise DataError(f'{ann_file}: "{key}" repeats the ids {repeated[:5]}; each id must be unique.')
+    return entries
+
+
+def _image_size(info: Dict, ann_file: str) -> Tuple[int, int]:
+    """(width, height) of an image entry: positive whole numbers of pixels."""
+    size = (info['width'], info['height'])
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 and float(v).is_integer()
+               for v in size):
+        raise DataError(f'{ann_file}: image {info["id"]} has width, height {size[0]!r}, {size[1]!r}; '
+                        'both must be positive whole numbers of pixels.')
+    return int(size[0]), int(size[1])
+
+
+def _bbox(ann: Dict, ann_file: str) -> np.ndarray:
+    """An annotation's [x, y, w, h]: four finite numbers."""
+    bbox = ann.get('bbox')
+    if (not isinstance(bbox, (list, tuple)) or len(bbox) != 4
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bbox)
+            or not np.isfinite(bbox).all()):
+        raise DataError(f'{ann_file}: annotation {ann.get("id")} has bbox {str(bbox)[:60]}; it must be '
+                        '[x, y, w, h], four finite numbers.')
+    return np.asarray(bbox, dtype=np.float64)
+
+
 def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage], Counter]:
     """Read and check a COCO detection file.
 
@@ -33,8 +70,9 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
     Returns:
         Class names, the images (in file order), and skip counts.
     Raises:
-        DataError: the file is missing or not COCO JSON, an annotation names an unknown image or
-            category id, or an image lacks its size.
+        DataError: the file is missing or not COCO JSON, an entry is not an object or lacks a field,
+            image or category ids repeat, an image's size is not positive whole pixels, an annotation
+            names an unknown image or category id, or its bbox is not four finite numbers.
     """
     if not osp.isfile(ann_file):
         raise DataError(f'{ann_file}: annotation file not found.')
@@ -48,27 +86,20 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
             raise DataError(f'{ann_file}: missing the COCO list "{key}".')
     if not coco['categories']:
         raise DataError(f'{ann_file}: "categories" is empty.')
-    categories = sorted(coco['categories'], key=lambda c: c['id'])
+    categories = sorted(_entries(coco, 'categories', ('id', 'name'), ann_file), key=lambda c: c['id'])
     cat_index = {c['id']: i for i, c in enumerate(categories)}
-    images = {}
-    for info in coco['images']:
-        missing = [k for k in ('id', 'file_name', 'width', 'height') if k not in info]
-        if missing:
-            raise DataError(f'{ann_file}: image {info.get("id", "?")} lacks {", ".join(missing)}.')
-        images[info['id']] = DetectionImage(info['id'], info['file_name'], int(info['width']),
-                                            int(info['height']))
+    images = {info['id']: DetectionImage(info['id'], info['file_name'], *_image_size(info, ann_file))
+              for info in _entries(coco, 'images', ('id', 'file_name', 'width', 'height'), ann_file)}
     per_image: Dict[int, list] = {image_id: [] for image_id in images}
     skips = Counter()
-    for ann in coco['annotations']:
+    for ann in _entries(coco, 'annotations', (), ann_file):
         if ann.get('image_id') not in images:
             raise DataError(f'{ann_file}: annotation {ann.get("id")} names unknown image_id '
                             f'{ann.get("image_id")}.')
         if ann.get('category_id') not in cat_index:
             raise DataError(f'{ann_file}: annotation {ann.get("id")} has unknown category_id '
                             f'{ann.get("category_id")}; known ids: {sorted(cat_index)}.')
-        bbox = ann.get('bbox')
-        if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
-            raise DataError(f'{ann_file}: annotation {ann.get("id")} has no [x, y, w, h] bbox.')
+        bbox = _bbox(ann, ann_file)
         image = images[ann['image_id']]
         if bbox[2] <= 0 or bbox[3] <= 0:
             skips['degenerate_box'] += 1

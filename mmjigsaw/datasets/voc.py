@@ -1,4 +1,5 @@
 """Pascal VOC XML annotations to a COCO dict."""
+import math
 import os
 import os.path as osp
 import xml.etree.ElementTree as ET
@@ -46,9 +47,13 @@ def parse_voc_xml(xml_path: str, img_dir: str) -> Tuple[Dict, List[Dict]]:
     if size is None:
         raise DataError(f'{xml_path}: missing <size>.')
     try:
-        width, height = int(float(_text(size, 'width', xml_path))), int(float(_text(size, 'height', xml_path)))
+        width, height = (float(_text(size, tag, xml_path)) for tag in ('width', 'height'))
     except ValueError:
         raise DataError(f'{xml_path}: <size> width/height are not numbers.') from None
+    if not all(v > 0 and v.is_integer() for v in (width, height)):  # also False for nan and inf
+        raise DataError(f'{xml_path}: <size> is {width:g} x {height:g}; width and height must be positive '
+                        'whole numbers of pixels (some tools write 0: fill in the image\'s size).')
+    width, height = int(width), int(height)
     image = dict(file_name=_find_image(root, xml_path, img_dir), width=width, height=height)
     objects = []
     for obj in root.findall('object'):
@@ -59,6 +64,8 @@ def parse_voc_xml(xml_path: str, img_dir: str) -> Tuple[Dict, List[Dict]]:
             box = [float(_text(box_node, tag, xml_path)) for tag in ('xmin', 'ymin', 'xmax', 'ymax')]
         except ValueError:
             raise DataError(f'{xml_path}: a <bndbox> coordinate is not a number.') from None
+        if not all(math.isfinite(v) for v in box):
+            raise DataError(f'{xml_path}: a <bndbox> has the coordinates {box}; they must be finite.')
         difficult = obj.findtext('difficult', default='0').strip() in ('1', 'true')
         objects.append(dict(name=_text(obj, 'name', xml_path), difficult=difficult, box=box))
     return image, objects

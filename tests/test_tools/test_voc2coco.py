@@ -104,3 +104,15 @@ def test_cli_strips_the_class_names_and_names_a_missing_folder(voc, tmp_path):
                              '--out', str(tmp_path / 'other.json')], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip() == f'error: --xml-dir {missing}: no such folder.'
+
+
+@pytest.mark.parametrize('xml, message', [
+    (_xml('c.jpg', [('dog', 0, (1, 1, 5, 5))], width=0), r'<size> is 0 x 80; .* fill in the image'),
+    (_xml('c.jpg', [('dog', 0, ('nan', 1, 5, 5))]), r'has the coordinates \[nan, 1\.0, 5\.0, 5\.0\]; .* finite'),
+])
+def test_a_zero_size_or_a_box_that_is_not_finite_is_refused(voc, xml, message):
+    xml_dir, img_dir = voc
+    cv2.imwrite(str(img_dir / 'c.jpg'), np.zeros((80, 100, 3), np.uint8))
+    (xml_dir / 'c.xml').write_text(xml)
+    with pytest.raises(DataError, match=message):
+        voc_to_coco(str(xml_dir), str(img_dir))

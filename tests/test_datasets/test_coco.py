@@ -1,0 +1,56 @@
+"""Loading COCO detection files: boxes clipped and skips counted, and one clear error for each way a
+file can be malformed."""
+import json
+
+import numpy as np
+import pytest
+
+from mmjigsaw.datasets.coco import load_coco_detection
+from mmjigsaw.errors import DataError
+
+IMAGES = [dict(id=1, file_name='1.jpg', width=100, height=80), dict(id=2, file_name='2.jpg', width=50, height=50)]
+CATEGORIES = [dict(id=7, name='pole'), dict(id=3, name='disc')]
+
+
+def _annotation(ann_id, image_id, bbox, category_id=3, **extra):
+    return dict(id=ann_id, image_id=image_id, category_id=category_id, bbox=bbox, **extra)
+
+
+def _write(tmp_path, images=IMAGES, annotations=(), categories=CATEGORIES):
+    path = tmp_path / 'instances.json'
+    path.write_text(json.dumps(dict(images=images, annotations=list(annotations), categories=categories)))
+    return str(path)
+
+
+def test_boxes_are_clipped_to_their_image_and_skips_counted(tmp_path):
+    ann_file = _write(tmp_path, annotations=[
+        _annotation(1, 1, [90, 70, 20, 20], category_id=7),  # sticks out: clipped to (90, 70, 100, 80)
+        _annotation(2, 1, [10, 10, 5, 6], iscrowd=1),
+        _annotation(3, 2, [10, 10, 0, 5]),                   # no width
+        _annotation(4, 2, [60, 60, 5, 5]),                   # outside the 50 x 50 image
+    ])
+    classes, images, skips = load_coco_detection(ann_file)
+    assert classes == ['disc', 'pole']  # in the order of their ids
+    np.testing.assert_array_equal(images[0].boxes, [[90, 70, 100, 80], [10, 10, 15, 16]])
+    np.testing.assert_array_equal(images[0].labels, [1, 0])
+    np.testing.assert_array_equal(images[0].ignore, [False, True])
+    assert len(images[1].boxes) == 0 and skips == dict(degenerate_box=1, outside_image=1)
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(images=[*IMAGES, 'image.jpg']), r'an entry of "images" is not a JSON object: image\.jpg'),
+    (dict(categories=[dict(id=1)]), r'categories entry 1 lacks name'),
+    (dict(categories=[*CATEGORIES, dict(id=7, name='plank')]), r'"categories" repeats the ids \[7\]'),
+    (dict(images=[*IMAGES, dict(IMAGES[0], file_name='again.jpg')]), r'"images" repeats the ids \[1\]'),
+    (dict(images=[dict(IMAGES[0], width=0)]), r'image 1 has width, height 0, 80; both must be positive whole'),
+    (dict(images=[dict(IMAGES[0], height='80')]), r"image 1 has width, height 100, '80'"),
+    (dict(images=[dict(IMAGES[0], width=99.5)]), r'image 1 has width, height 99\.5, 80'),
+    (dict(annotations=[_annotation(5, 1, [1, 2, 3])]), r'annotation 5 has bbox \[1, 2, 3\]; it must be \[x, y'),
+    (dict(annotations=[_annotation(5, 1, [1, 2, 'w', 4])]), r"annotation 5 has bbox \[1, 2, 'w', 4\]"),
+    (dict(annotations=[_annotation(5, 1, [1, 2, float('nan'), 4])]), r'annotation 5 has bbox \[1, 2, nan, 4\]'),
+    (dict(annotations=[_annotation(5, 9, [1, 2, 3, 4])]), r'annotation 5 names unknown image_id 9'),
+    (dict(annotations=[_annotation(5, 1, [1, 2, 3, 4], category_id=1)]), r'unknown category_id 1; known ids: \[3, 7\]'),
+])
+def test_each_malformed_entry_is_named(tmp_path, change, message):
+    with pytest.raises(DataError, match=message):
+        load_coco_detection(_write(tmp_path, **change))
