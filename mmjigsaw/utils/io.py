@@ -7,12 +7,22 @@ import tempfile
 from typing import Any
 
 
+def _new_file_mode() -> int:
+    """The permission bits ``open(path, 'w')`` gives a new file: 0o666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_json(obj: Any, path: str) -> None:
-    """Write ``obj`` as JSON to ``path``: to a temporary file beside it, then rename."""
+    """Write ``obj`` as JSON to ``path``: to a temporary file beside it, then rename. The file gets the
+    permissions of the one it replaces, or those ``open`` would give a new one (``mkstemp``'s are 0o600)."""
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
+    mode = os.stat(path).st_mode & 0o777 if osp.exists(path) else _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix='.' + osp.basename(path) + '.', suffix='.tmp', dir=folder)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, 'w') as f:
             json.dump(obj, f)
         os.replace(tmp, path)
