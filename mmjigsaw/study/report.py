@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
+from mmjigsaw.utils import counted
 from .budget import LATEST, estimate_hours
 from .calibration import Calibrations
 from .cells import DirectCell, ExtensionCell
@@ -23,7 +24,7 @@ from .provenance import environment
 from .report_plan import ORDINALS, changes, machine_of, machines_used, plan_section, setup
 from .report_tables import ablations, claims_table, controls, curve, glance, initialisation, machine_check
 from .results import Results
-from .stats import PairedTest, counted, image_bootstrap, paired_test, pairs, totals
+from .stats import PairedTest, image_bootstrap, paired_test, pairs, totals
 
 
 @lru_cache(maxsize=64)

@@ -5,11 +5,12 @@ import os.path as osp
 import statistics
 from typing import TYPE_CHECKING, Dict, Iterable, List
 
+from mmjigsaw.utils import counted
 from .budget import estimate_hours
 from .claims import comparisons
 from .plan import ABLATIONS, INIT_LABELS, PARTS, estimate_of
 from .power import PowerEstimate, detectable_effect, paired_power, plan_estimates, pooled_sd
-from .stats import counted, pairs
+from .stats import pairs
 
 if TYPE_CHECKING:
     from .report import Report

@@ -36,11 +36,6 @@ def whole(value: float) -> str:
     return 'not run' if math.isnan(value) else f'{value:.0f}'
 
 
-def counted(n: int, noun: str) -> str:
-    """``n`` and the noun, plural unless n is 1: '1 pair', '5 pairs'."""
-    return f'{n} {noun}' + ('' if n == 1 else 's')
-
-
 def totals(runs: Sequence[Dict], pretraining: Callable[[Dict], Optional[Dict]],
            compute: Callable[[Dict], float]) -> Dict[str, float]:
     """Median total wall seconds, compute and images of a row's runs, each with its pre-training

@@ -4,6 +4,8 @@ from typing import Sequence
 
 from matplotlib.figure import Figure
 
+from mmjigsaw.utils import counted
+
 
 @dataclass(frozen=True)
 class CurveArm:
@@ -40,7 +42,7 @@ def plot_compute_curve(arms: Sequence[CurveArm], path: str, title: str, unit: st
                     transform=ax.get_xaxis_transform(), color=arm.colour)
         ax.plot(arm.compute, arm.box_ap, color=arm.colour, marker='o', ms=4, label=arm.label)
         ax.axvline(arm.compute[-1], color=arm.colour, ls=':', lw=1)
-        ax.annotate(f"{arm.epochs[-1]} epoch{'s' if arm.epochs[-1] != 1 else ''}", (arm.compute[-1], arm.box_ap[-1]),
+        ax.annotate(counted(arm.epochs[-1], 'epoch'), (arm.compute[-1], arm.box_ap[-1]),
                     textcoords='offset points', xytext=(-4, 6 + 12 * i), ha='right', fontsize=8, color=arm.colour)
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
