@@ -99,6 +99,8 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
     classes, images, load_skips = load_coco_detection(ann_file)
     if not images:
         raise DataError(f'{ann_file}: no images listed.')
+    if not osp.isdir(img_dir):
+        raise DataError(f'--img-dir {img_dir}: no such folder; give the folder that holds the images of {ann_file}.')
     if osp.exists(out):
         raise DataError(f'{out}: already exists; remove it or choose another --out.')
     params = ExtractionParams(osp.abspath(img_dir), len(classes), min_size, context, seed, codec)
@@ -142,7 +144,8 @@ def build_sample_store(ann_file: str, img_dir: str, out: str, neg_ratio: float =
                    unreadable_files=unreadable[:20])
     if summary['positives'] == 0:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise DataError(f'{ann_file}: no usable positive samples (skips: {summary["skips"]}); '
+        first = f'; the first unreadable image: {unreadable[0]}' if unreadable else ''
+        raise DataError(f'{ann_file}: no usable positive samples (skips: {summary["skips"]}{first}); '
                         'check the annotations and --img-dir.')
     writer.close(classes, dict(ann_file=osp.abspath(ann_file), img_dir=params.img_dir, seed=seed,
                                neg_ratio=neg_ratio, min_size=min_size, context=context), summary)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mmjigsaw.datasets import SampleStore, build_sample_store
+from mmjigsaw.errors import DataError
 from mmjigsaw.utils import read_image_rgb
 
 
@@ -48,3 +49,14 @@ def test_negatives_that_make_up_a_shortfall_hold_their_source_pixels(coco_factor
         x1, y1, x2, y2 = sample['crop_box']
         source = read_image_rgb(osp.join(img_dir, f'{sample["image_id"]}.jpg'))
         np.testing.assert_array_equal(store.image(int(i)), source[y1:y2, x1:x2])
+
+
+def test_a_wrong_image_folder_is_named_before_anything_is_extracted(coco_factory, tmp_path):
+    ann_file, img_dir = coco_factory(crowded_and_roomy_images(1))
+    with pytest.raises(DataError, match=r'--img-dir .*nowhere: no such folder; give the folder that holds the images'):
+        build_sample_store(ann_file, str(tmp_path / 'nowhere'), str(tmp_path / 'store'))
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(DataError, match=r'no usable positive samples \(skips: .*\'unreadable_image\': 2.*; the first '
+                                        r'unreadable image: .*empty/1\.jpg: image file not found'):
+        build_sample_store(ann_file, str(tmp_path / 'empty'), str(tmp_path / 'store'))
+    assert not osp.exists(tmp_path / 'store') and not osp.exists(tmp_path / 'store.incomplete')
