@@ -47,7 +47,7 @@ from mmjigsaw.study import (PARTS, Cell, CellRunner, Results, StudyLayout, ToolF
                             parse_only, run_steps, write_report)
 from mmjigsaw.study.logs import logged_scalars
 from mmjigsaw.study.report import diverged_runs, report_paths, study_records
-from mmjigsaw.study.stats import counted
+from mmjigsaw.utils import counted
 
 
 def first_nan_loss(work_dir: str) -> Optional[str]:
