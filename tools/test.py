@@ -18,7 +18,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import describe_misfit, init_distributed, load_checkpoint_safely, state_dict_fit, state_dict_of
+from mmjigsaw.engine import check_runner_checkpoint_fits, init_distributed
 from mmjigsaw.errors import ConfigError, DataError
 
 
@@ -52,21 +52,6 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
-def check_checkpoint_fits(runner: Runner, checkpoint: str, config: str) -> None:
-    """Refuse a checkpoint that lacks tensors of the runner's model or holds them in another shape. It is
-    read here once for the check; the runner reads it again so that hooks (EMAHook) see the load."""
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    fit = state_dict_fit(state_dict_of(load_checkpoint_safely(checkpoint)), model.state_dict())
-    misfit = describe_misfit(fit, ('missing', 'shape'))
-    if misfit:
-        raise DataError(f'{checkpoint} does not fit the model of {config}: {misfit}. Evaluate a checkpoint '
-                        'trained from this config (a pre-training checkpoint holds a backbone only: fine-tune '
-                        'a detector from it first).')
-    if fit['unexpected']:
-        runner.logger.warning(f'{checkpoint}: {describe_misfit(fit, ("unexpected",))} keys not in the model, '
-                              'left unused.')
-
-
 def main():
     args = parse_args()
     if not osp.isfile(args.config):
@@ -78,7 +63,9 @@ def main():
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    check_checkpoint_fits(runner, args.checkpoint, args.config)
+    # read once here for the check, and again by the runner, so that hooks (EMAHook) see the load
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}')
     metrics = runner.test()
     if runner.rank == 0:
         print(f'evaluated {args.checkpoint} on {len(runner.test_dataloader.dataset)} images:')

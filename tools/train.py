@@ -8,13 +8,15 @@ machine without CUDA the process group uses gloo and the model trains with CPU D
 """
 import argparse
 import os
+import os.path as osp
 import pickle
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import checkpoint_error, init_distributed, pretrained_checkpoints, use_mixed_precision
+from mmjigsaw.engine import (UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed, load_checkpoint_safely,
+                             pretrained_checkpoints, use_mixed_precision)
 
 
 def parse_args():
@@ -59,12 +61,16 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
+    sources = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
+    for path in filter(osp.isfile, sources):  # a file torch would refuse is named before anything runs
+        load_checkpoint_safely(path)
     runner = Runner.from_cfg(cfg)
     try:
         runner.train()
-    except pickle.UnpicklingError as err:
-        sources = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
-        raise checkpoint_error(' or '.join(sources) or 'a checkpoint', err) from None
+    except pickle.UnpicklingError:  # from a URL, or the checkpoint --resume auto found
+        unchecked = [p for p in sources if not osp.isfile(p)]
+        raise UnsafeCheckpointError(f'{" or ".join(unchecked) or "the checkpoint --resume found"}: '
+                                    f'{UNSAFE_MESSAGE}') from None
 
 
 if __name__ == '__main__':

@@ -34,7 +34,10 @@ def _entries(coco: Dict, key: str, required: Sequence[str], ann_file: str) -> Li
         if missing:
             raise DataError(f'{ann_file}: {key} entry {entry.get("id", "?")} lacks {", ".join(missing)}.')
     if 'id' in required:
-        repeated = sorted((i for i, n in Counter(e['id'] for e in entries).items() if n > 1), key=str)
+        odd = [e['id'] for e in entries if not isinstance(e['id'], int) or isinstance(e['id'], bool)]
+        if odd:
+            raise DataError(f'{ann_file}: "{key}" has the ids {odd[:5]}; COCO ids are whole numbers.')
+        repeated = sorted(i for i, n in Counter(e['id'] for e in entries).items() if n > 1)
         if repeated:
             raise DataError(f'{ann_file}: "{key}" repeats the ids {repeated[:5]}; each id must be unique.')
     return entries
@@ -87,6 +90,10 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
     if not coco['categories']:
         raise DataError(f'{ann_file}: "categories" is empty.')
     categories = sorted(_entries(coco, 'categories', ('id', 'name'), ann_file), key=lambda c: c['id'])
+    names = Counter(c['name'] for c in categories)
+    if max(names.values()) > 1:
+        raise DataError(f'{ann_file}: "categories" repeats the names {sorted(n for n, k in names.items() if k > 1)}; '
+                        'each class needs its own name.')
     cat_index = {c['id']: i for i, c in enumerate(categories)}
     images = {info['id']: DetectionImage(info['id'], info['file_name'], *_image_size(info, ann_file))
               for info in _entries(coco, 'images', ('id', 'file_name', 'width', 'height'), ann_file)}

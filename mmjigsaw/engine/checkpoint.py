@@ -11,7 +11,7 @@ plus NumPy arrays and scalars. Rather than turning that protection off:
   allow-list. Anything else in a pickle (a crafted ``.pth`` that would run code) is still refused.
 
 Both happen in :func:`allow_mmengine_checkpoints`, which nothing calls on import:
-``mmjigsaw.utils.register_all_modules()`` calls it (every tool calls that before building a Runner,
+``mmjigsaw.apis.register_all_modules()`` calls it (every tool calls that before building a Runner,
 and so does code that drives mmengine's Runner directly, as the README shows), and
 :func:`load_checkpoint_safely` calls it itself.
 """
@@ -20,12 +20,15 @@ import io
 import os.path as osp
 import pickle
 import pickletools
+import re
+import tarfile
 import zipfile
 from typing import Dict, List, Mapping, Sequence
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from torch import nn
 
 from mmjigsaw.errors import DataError
 
@@ -37,7 +40,7 @@ class UnsafeCheckpointError(DataError):
 UNSAFE_MESSAGE = ('refused: the checkpoint holds Python objects outside the allow-list of safe types '
                   '(tensors, containers, NumPy arrays, mmengine logs), so loading it could run code. '
                   'Only load checkpoints you trust; re-save their state_dict as tensors. A runner '
-                  'checkpoint saved by a process that did not call mmjigsaw.utils.register_all_modules() '
+                  'checkpoint saved by a process that did not call mmjigsaw.apis.register_all_modules() '
                   'first holds mmengine\'s logs in such a form too.')
 
 
@@ -72,64 +75,87 @@ def allow_mmengine_checkpoints() -> None:
     torch.serialization.add_safe_globals(SAFE_CHECKPOINT_GLOBALS)
 
 
-#: modules whose globals a plain checkpoint's pickle names (tensor and storage rebuilding, NumPy, dicts)
-PLAIN_PICKLE_MODULES = ('torch', 'numpy', 'collections', 'mmjigsaw.engine.checkpoint')
-
-
-def pickled_globals(path: str) -> List[str]:
-    """The ``module.name`` globals that the pickles of a checkpoint file name, each once in order of
-    appearance, read without unpickling (``pickletools``); for torch's zip format its ``data.pkl``."""
+def _pickle_data(path: str) -> bytes:
+    """The pickled bytes of a checkpoint file: the ``data.pkl`` of torch's zip format, else the file."""
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            data = b''.join(archive.read(n) for n in archive.namelist() if n.endswith('data.pkl'))
-    else:
-        with open(path, 'rb') as f:
-            data = f.read()
-    stream, found, strings = io.BytesIO(data), [], []
+            return b''.join(archive.read(n) for n in archive.namelist() if n.endswith('data.pkl'))
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def pickled_globals(data: bytes) -> List[str]:
+    """The ``module.name`` globals that pickled ``data`` names, each once in order of appearance, read
+    with ``pickletools`` (never unpickled). Names pushed from the memo count (protocol >= 4 memoises
+    the module and name strings of ``STACK_GLOBAL``)."""
+    stream, found, pushed, memo = io.BytesIO(data), [], [], {}
     try:
         while stream.tell() < len(data):  # torch < 1.6 files are several pickles in a row, then raw bytes
             for opcode, arg, _ in pickletools.genops(stream):
                 if opcode.name == 'GLOBAL':
                     found.append(arg.replace(' ', '.'))
-                elif opcode.name == 'STACK_GLOBAL' and len(strings) >= 2:
-                    found.append('.'.join(strings[-2:]))
-                elif isinstance(arg, str):
-                    strings.append(arg)
+                elif opcode.name == 'STACK_GLOBAL' and len(pushed) >= 2 and None not in pushed[-2:]:
+                    found.append('.'.join(pushed[-2:]))
+                if opcode.name == 'MEMOIZE':
+                    memo[len(memo)] = pushed[-1] if pushed else None
+                elif opcode.name in ('PUT', 'BINPUT', 'LONG_BINPUT'):
+                    memo[arg] = pushed[-1] if pushed else None
+                elif opcode.name in ('GET', 'BINGET', 'LONG_BINGET'):
+                    pushed.append(memo.get(arg))
+                elif opcode.name not in ('PROTO', 'FRAME', 'STOP'):
+                    pushed.append(arg if isinstance(arg, str) else None)
     except ValueError:  # the raw tensor bytes after the pickles, or a truncated file
         pass
     return list(dict.fromkeys(found))
 
 
 def checkpoint_error(path: str, err: Exception) -> DataError:
-    """The error to raise for ``torch.load(path, weights_only=True)`` failing with ``err``: a refused
-    pickle is named with the globals it needs outside :data:`PLAIN_PICKLE_MODULES`; TorchScript archives
-    and torch < 0.4 tar files are named as such; anything else says the file is not a checkpoint."""
-    text = str(err)
-    if 'TorchScript archives' in text:
-        return DataError(f'{path}: a TorchScript archive (torch.jit.save), not a checkpoint of weights; '
-                         'load it with torch.jit.load and torch.save its state_dict().')
-    if 'legacy .tar format' in text:
-        return DataError(f'{path}: saved by torch < 0.4 (the legacy .tar format), which cannot be read '
-                         'without running its pickles; if you trust it, load it with weights_only=False '
-                         'and torch.save its state_dict() again.')
-    if isinstance(err, pickle.UnpicklingError) or 'weights_only' in text:
-        foreign = [g for g in (pickled_globals(path) if osp.isfile(path) else [])
-                   if not g.startswith(tuple(m + '.' for m in PLAIN_PICKLE_MODULES))]
-        needs = f' This one names {", ".join(foreign[:5])}.' if foreign else ''
-        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE}{needs}')
+    """The error to raise for ``torch.load(path, weights_only=True)`` failing with ``err``, named for
+    what the file is: unreadable, a TorchScript archive, a torch < 0.4 tar file, a pickle that needs a
+    global torch refuses (:class:`UnsafeCheckpointError`), a pickle of a protocol torch cannot check
+    (refused too, with the globals it names), or no checkpoint at all."""
+    if isinstance(err, OSError):
+        return DataError(f'{path}: cannot be read ({type(err).__name__}: {err}).')
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            if any(n.endswith('constants.pkl') for n in archive.namelist()):
+                return DataError(f'{path}: a TorchScript archive (torch.jit.save), not a checkpoint of weights; '
+                                 'load it with torch.jit.load and torch.save its state_dict().')
+    elif tarfile.is_tarfile(path):
+        return DataError(f'{path}: saved by torch < 0.4 (the legacy .tar format), which cannot be read without '
+                         'running its pickles; if you trust it, load it with weights_only=False and torch.save '
+                         'its state_dict() again.')
+    text, data = str(err), _pickle_data(path)
+    protocol = data[1] if data[:1] == b'\x80' and len(data) > 1 else 0
+    if not (protocol or zipfile.is_zipfile(path)):
+        what = "neither torch's zip format nor a pickle"
+        if data[:2] == b'PK':
+            what = 'a damaged zip archive: a truncated copy?'
+        return DataError(f'{path}: not a PyTorch checkpoint ({what}).')
+    refused = re.search(r'GLOBAL ([\w.]+)', text)
+    if refused:
+        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {refused.group(1)}.')
+    if isinstance(err, pickle.UnpicklingError) and protocol > 3:
+        names = ', '.join(pickled_globals(data)[:6]) or 'no globals'
+        return UnsafeCheckpointError(
+            f'{path}: refused: pickled with protocol {protocol}, which torch.load(weights_only=True) cannot '
+            f'check (torch.save writes 2). Its pickle names {names}. Only if you trust it: load it with '
+            'weights_only=False and torch.save it again.')
+    if isinstance(err, pickle.UnpicklingError):
+        reason = text.partition('WeightsUnpickler error:')[2].strip().split('\n')[0]
+        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch: {reason or text.splitlines()[0]}')
     first_line = text.splitlines()[0] if text else ''
-    return DataError(f'{path}: not a PyTorch checkpoint that torch.load reads ({type(err).__name__}: '
-                     f'{first_line}).')
+    return DataError(f'{path}: not a PyTorch checkpoint ({type(err).__name__}: {first_line}).')
 
 
 def load_checkpoint_safely(path: str, map_location='cpu'):
     """``torch.load`` with ``weights_only=True`` and the mmengine allow-list; a file that fails is
     refused with the error of :func:`checkpoint_error`."""
     allow_mmengine_checkpoints()
+    if not osp.exists(path):
+        raise DataError(f'{path}: checkpoint not found.')
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
-    except FileNotFoundError:
-        raise DataError(f'{path}: checkpoint not found.') from None
     except Exception as err:  # noqa: BLE001 - torch raises many types for a file it cannot read
         raise checkpoint_error(path, err) from None
 
@@ -141,6 +167,29 @@ def state_dict_of(checkpoint) -> Dict[str, torch.Tensor]:
         if isinstance(checkpoint, dict) and isinstance(checkpoint.get(key), dict):
             return checkpoint[key]
     return checkpoint
+
+
+def runner_state_dict(checkpoint) -> Dict[str, torch.Tensor]:
+    """The tensors mmengine's runner loads from a checkpoint (``load_from``, ``tools/test.py``): its
+    ``state_dict`` entry or the whole dict, with a leading ``module.`` (a DDP model's) removed from each
+    key. Unlike :func:`state_dict_of`, a ``model`` entry is not looked into: the runner does not."""
+    state = checkpoint['state_dict'] if isinstance(checkpoint, dict) and 'state_dict' in checkpoint else checkpoint
+    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+
+
+def check_runner_checkpoint_fits(checkpoint: str, model: nn.Module, what: str) -> Dict[str, torch.Tensor]:
+    """Refuse a runner checkpoint (read as :func:`runner_state_dict`) that lacks tensors of ``model``
+    (BatchNorm's ``num_batches_tracked`` aside: BatchNorm fills it in) or holds them in another shape,
+    where mmengine would only warn and keep the missing ones as initialised; ``what`` names the model.
+    Returns the checkpoint's tensors, to load with ``strict=False``."""
+    state = runner_state_dict(load_checkpoint_safely(checkpoint))
+    fit = state_dict_fit(state, model.state_dict())
+    fit['missing'] = [k for k in fit['missing'] if not k.endswith('num_batches_tracked')]
+    misfit = describe_misfit(fit, ('missing', 'shape'))
+    if misfit:
+        raise DataError(f'{checkpoint} does not fit {what}: {misfit}. Give a checkpoint trained from this config '
+                        '(a pre-training checkpoint holds a backbone only: fine-tune a detector from it first).')
+    return state
 
 
 def state_dict_fit(state: Mapping[str, torch.Tensor], reference: Mapping[str, torch.Tensor]) -> Dict[str, List[str]]:

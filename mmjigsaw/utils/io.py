@@ -3,26 +3,21 @@ import hashlib
 import json
 import os
 import os.path as osp
-import tempfile
+import uuid
 from typing import Any
-
-
-def _new_file_mode() -> int:
-    """The permission bits ``open(path, 'w')`` gives a new file: 0o666 less the process's umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def atomic_write_json(obj: Any, path: str) -> None:
     """Write ``obj`` as JSON to ``path``: to a temporary file beside it, then rename. The file gets the
-    permissions of the one it replaces, or those ``open`` would give a new one (``mkstemp``'s are 0o600)."""
+    permissions of the one it replaces, or those ``open`` gives a new one (the umask and the folder's
+    default ACL apply, as the temporary file is created with mode 0o666 like any new file)."""
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    mode = os.stat(path).st_mode & 0o777 if osp.exists(path) else _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix='.' + osp.basename(path) + '.', suffix='.tmp', dir=folder)
+    tmp = osp.join(folder, f'.{osp.basename(path)}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        os.fchmod(fd, mode)
+        if osp.exists(path):
+            os.fchmod(fd, os.stat(path).st_mode & 0o777)
         with os.fdopen(fd, 'w') as f:
             json.dump(obj, f)
         os.replace(tmp, path)

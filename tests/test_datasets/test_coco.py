@@ -37,10 +37,24 @@ def test_boxes_are_clipped_to_their_image_and_skips_counted(tmp_path):
     assert len(images[1].boxes) == 0 and skips == dict(degenerate_box=1, outside_image=1)
 
 
+def test_what_real_tools_write_loads(tmp_path):
+    """Sizes written as floats, integer and float boxes, and extra fields of the COCO format."""
+    images = [dict(id=1, file_name='1.jpg', width=100.0, height=80.0, license=1, coco_url='')]
+    categories = [dict(id=3, name='disc', supercategory='shape')]
+    ann_file = _write(tmp_path, images, [_annotation(1, 1, [1, 2, 30, 40], area=1200, segmentation=[]),
+                                         _annotation(2, 1, [1.5, 2.5, 3.25, 4.0])], categories)
+    classes, (image,), skips = load_coco_detection(ann_file)
+    assert classes == ['disc'] and (image.width, image.height) == (100, 80) and not skips
+    np.testing.assert_array_equal(image.boxes, [[1, 2, 31, 42], [1.5, 2.5, 4.75, 6.5]])
+
+
 @pytest.mark.parametrize('change, message', [
     (dict(images=[*IMAGES, 'image.jpg']), r'an entry of "images" is not a JSON object: image\.jpg'),
     (dict(categories=[dict(id=1)]), r'categories entry 1 lacks name'),
     (dict(categories=[*CATEGORIES, dict(id=7, name='plank')]), r'"categories" repeats the ids \[7\]'),
+    (dict(categories=[*CATEGORIES, dict(id=9, name='pole')]), r'"categories" repeats the names \[\'pole\'\]'),
+    (dict(categories=[*CATEGORIES, dict(id='9', name='plank')]), r'"categories" has the ids \[\'9\'\]; COCO ids'),
+    (dict(images=[dict(IMAGES[0], id='a1')]), r'"images" has the ids \[\'a1\'\]; COCO ids are whole numbers'),
     (dict(images=[*IMAGES, dict(IMAGES[0], file_name='again.jpg')]), r'"images" repeats the ids \[1\]'),
     (dict(images=[dict(IMAGES[0], width=0)]), r'image 1 has width, height 0, 80; both must be positive whole'),
     (dict(images=[dict(IMAGES[0], height='80')]), r"image 1 has width, height 100, '80'"),
