@@ -186,7 +186,7 @@ def header(r: Report) -> List[str]:
             'runs again, diverged runs and the machine check)'
             + (f' ({counted(len(runs), "run")} in all)' if len(runs) != len(current) else '') + '; '
             f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json) (a pre-training run again keeps its first '
-            'record: Set-up), its per-image matches in '
+            'measurement and lists the later ones under `again`: Set-up), its per-image matches in '
             f'`{r.rel}/matches/`.', '']
 
 

@@ -94,6 +94,14 @@ class Results:
         self.save()
         return rec
 
+    def record_again(self, cell: Cell, **values) -> Dict:
+        """Add what ``cell`` measured when it ran again (its output was gone) to the ``again`` list of its
+        record, which keeps its first measurement, and save."""
+        rec = self.runs[cell.key]
+        rec.setdefault('again', []).append(values)
+        self.save()
+        return rec
+
     def done(self, cell: Cell) -> Optional[Dict]:
         """The record of ``cell`` if it ran at the study's code version, else None (it runs again)."""
         rec = self.runs.get(cell.key)

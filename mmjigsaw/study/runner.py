@@ -201,13 +201,13 @@ class CellRunner:
         resolved = self.resolved(config, options)
         iters = resolved.train_cfg.max_iters
         batch = resolved.train_dataloader.batch_size * self.plan.launcher.world_size
-        if rec:  # the backbone file was gone: the same run again, its first measurement kept
-            return rec
-        return self.results.record(cell, **self.provenance(store_hash(store)), seconds=round(timing.wall, 1),
-                                   cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2),
-                                   images=iters * batch, iterations=iters, batch=batch,
-                                   train_seconds=round(training_seconds(work_dir, iters), 1), config=config,
-                                   **erf_scalars(work_dir))
+        values = dict(**self.provenance(store_hash(store)), seconds=round(timing.wall, 1),
+                      cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2), images=iters * batch,
+                      iterations=iters, batch=batch, train_seconds=round(training_seconds(work_dir, iters), 1),
+                      config=config, **erf_scalars(work_dir))
+        if rec:  # the backbone file was gone: the same run again, recorded beside its first measurement
+            return self.results.record_again(cell, **values)
+        return self.results.record(cell, **values)
 
     def detector(self, cell: Cell) -> str:
         """The kept checkpoint of a direct pre-training (the whole detector), which fine-tuning loads."""
@@ -228,15 +228,15 @@ class CellRunner:
         with open(osp.join(work_dir, 'last_checkpoint')) as f:
             shutil.copy(f.read().strip(), self.detector(cell))
         self.remove_checkpoints(work_dir, keep=('detector.pth', ))
-        if rec:
-            return rec
         batch = self.resolved(config, options).train_dataloader.batch_size * self.plan.launcher.world_size
         iters = cell.epochs * math.ceil(self.num_train_images / batch)
-        return self.results.record(cell, **self.provenance(None), seconds=round(timing.wall, 1),
-                                   cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2),
-                                   images=cell.epochs * self.num_train_images, iterations=iters, batch=batch,
-                                   train_seconds=round(training_seconds(work_dir, iters), 1), config=config,
-                                   bbox_mAP_rounded=last_logged(work_dir, 'coco/bbox_mAP'))
+        values = dict(**self.provenance(None), seconds=round(timing.wall, 1), cpu_seconds=round(timing.cpu, 1),
+                      load=round(timing.load, 2), images=cell.epochs * self.num_train_images, iterations=iters,
+                      batch=batch, train_seconds=round(training_seconds(work_dir, iters), 1), config=config,
+                      bbox_mAP_rounded=last_logged(work_dir, 'coco/bbox_mAP'))
+        if rec:  # the detector file was gone: the same run again, recorded beside its first measurement
+            return self.results.record_again(cell, **values)
+        return self.results.record(cell, **values)
 
     def imagenet_weights(self, backbone: str) -> str:
         """The backbone's ImageNet weights in mmdet's key names (converted once)."""

@@ -287,3 +287,17 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
            '`w/train.log`).' in text
     comparison = Comparison('erf vs global', '', Row('r18', 'erf', 12, 'ERF'), Row('r18', 'global', 12, 'global'))
     assert report.verdict(comparison).endswith('2 of 3 planned pairs (global: seed 2 diverged): no verdict')
+
+
+def test_the_set_up_lists_each_pretraining_run_again_beside_its_first_measurement(tmp_path):
+    results = _study(tmp_path)
+    report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
+    assert 'lists the later ones under `again`). Training' in '\n'.join(report_plan.setup(report))
+    for seed, last in ((1, 0.61), (2, 0.625)):
+        cell = Cell('pretrain', 'r18', 'erf', '', 0, seed)
+        erf = dict(first=0.9, last=last)
+        results.record_again(cell, finished='2026-12-03 10:00 UTC', erf_own_weight=erf, erf_own_share=erf)
+    text = '\n'.join(report_plan.setup(Report(report.plan, results, PARTS, report.doc_dir, ROOT)))
+    assert 'under `again`: `pretrain_r18_erf_seed1` on 2026-12-03 10:00 UTC, ending at 0.610 / 0.610 (the first ' \
+           'measurement to the last bit); `pretrain_r18_erf_seed2` on 2026-12-03 10:00 UTC, ending at 0.625 / 0.625 ' \
+           '(first: 0.620 / 0.620)). Training' in text

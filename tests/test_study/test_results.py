@@ -30,3 +30,12 @@ def test_groups_sort_by_seed_and_matches_live_beside_runs_json(tmp_path):
     assert [r['seed'] for r in results.group('r18', 'scratch', 14)] == [0, 1, 2]
     assert results.matches_path(CELL.key) == osp.join(str(tmp_path), 'matches', 'finetune_r18_erf_12e_seed0.npz')
     assert Results().matches_path(CELL.key) is None  # in memory (the demo): nothing kept
+
+
+def test_a_run_again_is_recorded_beside_its_first_measurement(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    results.record(CELL, code_hash='new', seconds=100.0)
+    results.record_again(CELL, seconds=90.0)
+    results.record_again(CELL, seconds=95.0)
+    again = Results(str(tmp_path / 'runs.json')).done(CELL)
+    assert again['seconds'] == 100.0 and again['again'] == [dict(seconds=90.0), dict(seconds=95.0)]
