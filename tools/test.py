@@ -65,7 +65,9 @@ def main():
     runner = Runner.from_cfg(cfg)
     # read once here for the check, and again by the runner, so that hooks (EMAHook) see the load
     model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}')
+    check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}',
+                                 hint='Evaluate a checkpoint trained from this config (a pre-training checkpoint '
+                                 'holds a backbone only: fine-tune a detector from it first).')
     metrics = runner.test()
     if runner.rank == 0:
         print(f'evaluated {args.checkpoint} on {len(runner.test_dataloader.dataset)} images:')

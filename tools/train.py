@@ -4,19 +4,21 @@
         [--no-validate] [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 Multi-process training goes through tools/dist_train.sh (torchrun) or tools/slurm_train.sh. On a
-machine without CUDA the process group uses gloo and the model trains with CPU DDP.
+machine without CUDA the process group uses gloo and the model trains with CPU DDP. Every local
+checkpoint the run loads (load_from, --resume, the one --resume auto finds, Pretrained init_cfgs) is read
+with torch.load(weights_only=True) first, so a missing, unreadable or unsafe one is named before anything
+is built; weights given by URL are downloaded and loaded by torch.hub, as mmengine does.
 """
 import argparse
 import os
 import os.path as osp
-import pickle
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import (UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed, load_checkpoint_safely,
-                             pretrained_checkpoints, use_mixed_precision)
+from mmjigsaw.engine import init_distributed, load_checkpoint_safely, pretrained_checkpoints, use_mixed_precision
 
 
 def parse_args():
@@ -61,16 +63,13 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
-    sources = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
-    for path in filter(osp.isfile, sources):  # a file torch would refuse is named before anything runs
-        load_checkpoint_safely(path)
-    runner = Runner.from_cfg(cfg)
-    try:
-        runner.train()
-    except pickle.UnpicklingError:  # from a URL, or the checkpoint --resume auto found
-        unchecked = [p for p in sources if not osp.isfile(p)]
-        raise UnsafeCheckpointError(f'{" or ".join(unchecked) or "the checkpoint --resume found"}: '
-                                    f'{UNSAFE_MESSAGE}') from None
+    checkpoints = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
+    if cfg.resume and not cfg.load_from and osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
+        checkpoints.append(find_latest_checkpoint(cfg.work_dir))  # what --resume auto resumes from
+    for path in checkpoints:
+        if '://' not in path:  # URLs (torchvision://, open-mmlab://, https://) are torch.hub's to load
+            load_checkpoint_safely(path)  # a missing, unreadable or refused file is named before anything runs
+    Runner.from_cfg(cfg).train()
 
 
 if __name__ == '__main__':

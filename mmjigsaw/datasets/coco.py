@@ -24,6 +24,11 @@ class DetectionImage:
     ignore: np.ndarray = field(default_factory=lambda: np.zeros((0,), bool))
 
 
+def _is_integer(value) -> bool:
+    """A JSON integer (not a float, not true/false): what COCO ids are."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _entries(coco: Dict, key: str, required: Sequence[str], ann_file: str) -> List[Dict]:
     """The JSON objects of the list ``coco[key]``, each checked to have the ``required`` fields."""
     entries = coco[key]
@@ -34,13 +39,25 @@ def _entries(coco: Dict, key: str, required: Sequence[str], ann_file: str) -> Li
         if missing:
             raise DataError(f'{ann_file}: {key} entry {entry.get("id", "?")} lacks {", ".join(missing)}.')
     if 'id' in required:
-        odd = [e['id'] for e in entries if not isinstance(e['id'], int) or isinstance(e['id'], bool)]
+        odd = [e['id'] for e in entries if not _is_integer(e['id'])]
         if odd:
-            raise DataError(f'{ann_file}: "{key}" has the ids {odd[:5]}; COCO ids are whole numbers.')
+            raise DataError(f'{ann_file}: "{key}" has the ids {odd[:5]}; COCO ids are integers.')
         repeated = sorted(i for i, n in Counter(e['id'] for e in entries).items() if n > 1)
         if repeated:
             raise DataError(f'{ann_file}: "{key}" repeats the ids {repeated[:5]}; each id must be unique.')
     return entries
+
+
+def _class_names(categories: List[Dict], ann_file: str) -> List[str]:
+    """The categories' names: non-empty strings, each once."""
+    names = [c['name'] for c in categories]
+    odd = [n for n in names if not (isinstance(n, str) and n)]
+    if odd:
+        raise DataError(f'{ann_file}: "categories" has the names {odd[:5]}; class names are non-empty strings.')
+    repeated = sorted(n for n, k in Counter(names).items() if k > 1)
+    if repeated:
+        raise DataError(f'{ann_file}: "categories" repeats the names {repeated[:5]}; each class needs its own name.')
+    return names
 
 
 def _image_size(info: Dict, ann_file: str) -> Tuple[int, int]:
@@ -74,8 +91,9 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
         Class names, the images (in file order), and skip counts.
     Raises:
         DataError: the file is missing or not COCO JSON, an entry is not an object or lacks a field,
-            image or category ids repeat, an image's size is not positive whole pixels, an annotation
-            names an unknown image or category id, or its bbox is not four finite numbers.
+            image or category ids are not integers or repeat, class names are not non-empty strings or
+            repeat, an image's size is not positive whole pixels, an annotation names an unknown image
+            or category id, or its bbox is not four finite numbers.
     """
     if not osp.isfile(ann_file):
         raise DataError(f'{ann_file}: annotation file not found.')
@@ -90,20 +108,17 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
     if not coco['categories']:
         raise DataError(f'{ann_file}: "categories" is empty.')
     categories = sorted(_entries(coco, 'categories', ('id', 'name'), ann_file), key=lambda c: c['id'])
-    names = Counter(c['name'] for c in categories)
-    if max(names.values()) > 1:
-        raise DataError(f'{ann_file}: "categories" repeats the names {sorted(n for n, k in names.items() if k > 1)}; '
-                        'each class needs its own name.')
+    classes = _class_names(categories, ann_file)
     cat_index = {c['id']: i for i, c in enumerate(categories)}
     images = {info['id']: DetectionImage(info['id'], info['file_name'], *_image_size(info, ann_file))
               for info in _entries(coco, 'images', ('id', 'file_name', 'width', 'height'), ann_file)}
     per_image: Dict[int, list] = {image_id: [] for image_id in images}
     skips = Counter()
     for ann in _entries(coco, 'annotations', (), ann_file):
-        if ann.get('image_id') not in images:
+        if not _is_integer(ann.get('image_id')) or ann['image_id'] not in images:
             raise DataError(f'{ann_file}: annotation {ann.get("id")} names unknown image_id '
                             f'{ann.get("image_id")}.')
-        if ann.get('category_id') not in cat_index:
+        if not _is_integer(ann.get('category_id')) or ann['category_id'] not in cat_index:
             raise DataError(f'{ann_file}: annotation {ann.get("id")} has unknown category_id '
                             f'{ann.get("category_id")}; known ids: {sorted(cat_index)}.')
         bbox = _bbox(ann, ann_file)
@@ -124,4 +139,4 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
             image.boxes = np.stack([a[0] for a in anns])
             image.labels = np.array([a[1] for a in anns], dtype=np.int64)
             image.ignore = np.array([a[2] for a in anns], dtype=bool)
-    return [c['name'] for c in categories], list(images.values()), skips
+    return classes, list(images.values()), skips

@@ -13,7 +13,8 @@ plus NumPy arrays and scalars. Rather than turning that protection off:
 Both happen in :func:`allow_mmengine_checkpoints`, which nothing calls on import:
 ``mmjigsaw.apis.register_all_modules()`` calls it (every tool calls that before building a Runner,
 and so does code that drives mmengine's Runner directly, as the README shows), and
-:func:`load_checkpoint_safely` calls it itself.
+:func:`load_checkpoint_safely` calls it itself. A file it cannot read is refused with one line that
+says what the file is (:func:`checkpoint_error`).
 """
 import copyreg
 import io
@@ -23,12 +24,11 @@ import pickletools
 import re
 import tarfile
 import zipfile
-from typing import Dict, List, Mapping, Sequence
+from typing import List
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
-from torch import nn
 
 from mmjigsaw.errors import DataError
 
@@ -75,8 +75,15 @@ def allow_mmengine_checkpoints() -> None:
     torch.serialization.add_safe_globals(SAFE_CHECKPOINT_GLOBALS)
 
 
+#: the members of the tar files torch < 0.4 wrote
+TORCH_TAR_MEMBERS = {'sys_info', 'pickle', 'storages', 'tensors'}
+#: modules whose globals any checkpoint's pickle names: tensor and storage rebuilding, NumPy, containers
+TENSOR_MODULES = ('torch.', 'numpy.', 'collections.', '_codecs.', 'mmjigsaw.engine.')
+
+
 def _pickle_data(path: str) -> bytes:
-    """The pickled bytes of a checkpoint file: the ``data.pkl`` of torch's zip format, else the file."""
+    """The pickled bytes of a checkpoint file: the ``data.pkl`` of torch's zip format, else the file.
+    Raises ``zipfile.BadZipFile`` for a damaged zip."""
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             return b''.join(archive.read(n) for n in archive.namelist() if n.endswith('data.pkl'))
@@ -87,10 +94,12 @@ def _pickle_data(path: str) -> bytes:
 def pickled_globals(data: bytes) -> List[str]:
     """The ``module.name`` globals that pickled ``data`` names, each once in order of appearance, read
     with ``pickletools`` (never unpickled). Names pushed from the memo count (protocol >= 4 memoises
-    the module and name strings of ``STACK_GLOBAL``)."""
-    stream, found, pushed, memo = io.BytesIO(data), [], [], {}
+    the module and name strings of ``STACK_GLOBAL``); text that parses as a global but is no Python
+    name is left out."""
+    stream, found = io.BytesIO(data), []
     try:
         while stream.tell() < len(data):  # torch < 1.6 files are several pickles in a row, then raw bytes
+            pushed, memo = [], {}  # each pickle has its own memo
             for opcode, arg, _ in pickletools.genops(stream):
                 if opcode.name == 'GLOBAL':
                     found.append(arg.replace(' ', '.'))
@@ -106,46 +115,61 @@ def pickled_globals(data: bytes) -> List[str]:
                     pushed.append(arg if isinstance(arg, str) else None)
     except ValueError:  # the raw tensor bytes after the pickles, or a truncated file
         pass
-    return list(dict.fromkeys(found))
+    return [name for name in dict.fromkeys(found) if re.fullmatch(r'[A-Za-z_][\w.]*', name)]
+
+
+def _listed(names: List[str], most: int = 6) -> str:
+    """The globals a pickle names, those outside :data:`TENSOR_MODULES` first: 'a, b, c, ...'."""
+    names = sorted(names, key=lambda g: g.startswith(TENSOR_MODULES))
+    return ', '.join(names[:most]) + (', ...' if len(names) > most else '') if names else 'no globals'
 
 
 def checkpoint_error(path: str, err: Exception) -> DataError:
     """The error to raise for ``torch.load(path, weights_only=True)`` failing with ``err``, named for
     what the file is: unreadable, a TorchScript archive, a torch < 0.4 tar file, a pickle that needs a
-    global torch refuses (:class:`UnsafeCheckpointError`), a pickle of a protocol torch cannot check
-    (refused too, with the globals it names), or no checkpoint at all."""
+    global torch refuses (:class:`UnsafeCheckpointError`, the global named), a pickle of a protocol torch
+    cannot check (refused too, with the globals it names), or no (intact) checkpoint at all."""
     if isinstance(err, OSError):
         return DataError(f'{path}: cannot be read ({type(err).__name__}: {err}).')
+    text = str(err)
+    refused = re.search(r'GLOBAL ([\w.]+)', text)
+    if refused:  # whatever the file's format: torch read as far as a global it refuses
+        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {refused.group(1)}.')
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             if any(n.endswith('constants.pkl') for n in archive.namelist()):
                 return DataError(f'{path}: a TorchScript archive (torch.jit.save), not a checkpoint of weights; '
                                  'load it with torch.jit.load and torch.save its state_dict().')
     elif tarfile.is_tarfile(path):
-        return DataError(f'{path}: saved by torch < 0.4 (the legacy .tar format), which cannot be read without '
-                         'running its pickles; if you trust it, load it with weights_only=False and torch.save '
-                         'its state_dict() again.')
-    text, data = str(err), _pickle_data(path)
+        with tarfile.open(path) as archive:
+            if TORCH_TAR_MEMBERS <= set(archive.getnames()):
+                return DataError(f'{path}: saved by torch < 0.4 (the legacy .tar format), which cannot be read '
+                                 'without running its pickles; if you trust it, load it with weights_only=False '
+                                 'and torch.save its state_dict() again.')
+        return DataError(f'{path}: not a PyTorch checkpoint (a tar archive torch did not write).')
+    try:
+        data = _pickle_data(path)
+    except zipfile.BadZipFile as bad:
+        return DataError(f'{path}: not a PyTorch checkpoint (a damaged zip archive: {bad}).')
     protocol = data[1] if data[:1] == b'\x80' and len(data) > 1 else 0
     if not (protocol or zipfile.is_zipfile(path)):
-        what = "neither torch's zip format nor a pickle"
-        if data[:2] == b'PK':
-            what = 'a damaged zip archive: a truncated copy?'
+        if pickled_globals(data):  # protocol 0 or 1, which torch does not write
+            return UnsafeCheckpointError(f'{path}: refused: a pickle of protocol 0 or 1, which torch.load('
+                                         f'weights_only=True) cannot check; it names {_listed(pickled_globals(data))}.')
+        what = 'a damaged zip archive: a truncated copy?' if data[:2] == b'PK' else \
+            "neither torch's zip format nor a pickle"
         return DataError(f'{path}: not a PyTorch checkpoint ({what}).')
-    refused = re.search(r'GLOBAL ([\w.]+)', text)
-    if refused:
-        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {refused.group(1)}.')
     if isinstance(err, pickle.UnpicklingError) and protocol > 3:
-        names = ', '.join(pickled_globals(data)[:6]) or 'no globals'
         return UnsafeCheckpointError(
             f'{path}: refused: pickled with protocol {protocol}, which torch.load(weights_only=True) cannot '
-            f'check (torch.save writes 2). Its pickle names {names}. Only if you trust it: load it with '
-            'weights_only=False and torch.save it again.')
-    if isinstance(err, pickle.UnpicklingError):
-        reason = text.partition('WeightsUnpickler error:')[2].strip().split('\n')[0]
+            f'check (torch.save writes 2). Its pickle names {_listed(pickled_globals(data))}. Only if you trust '
+            'it: load it with weights_only=False and torch.save it again.')
+    reason = text.partition('WeightsUnpickler error:')[2].strip().split('\n')[0]
+    if isinstance(err, pickle.UnpicklingError) and not reason.startswith('Unsupported operand'):
         return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch: {reason or text.splitlines()[0]}')
-    first_line = text.splitlines()[0] if text else ''
-    return DataError(f'{path}: not a PyTorch checkpoint ({type(err).__name__}: {first_line}).')
+    first_line = reason or (text.splitlines()[0] if text else '')
+    return DataError(f'{path}: not a PyTorch checkpoint that torch.load reads, or a damaged one '
+                     f'({type(err).__name__}: {first_line}).')
 
 
 def load_checkpoint_safely(path: str, map_location='cpu'):
@@ -158,56 +182,6 @@ def load_checkpoint_safely(path: str, map_location='cpu'):
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # noqa: BLE001 - torch raises many types for a file it cannot read
         raise checkpoint_error(path, err) from None
-
-
-def state_dict_of(checkpoint) -> Dict[str, torch.Tensor]:
-    """The tensors of a loaded checkpoint: its ``state_dict`` (mmengine) or ``model`` entry, or the
-    checkpoint itself when it is a plain state dict."""
-    for key in ('state_dict', 'model'):
-        if isinstance(checkpoint, dict) and isinstance(checkpoint.get(key), dict):
-            return checkpoint[key]
-    return checkpoint
-
-
-def runner_state_dict(checkpoint) -> Dict[str, torch.Tensor]:
-    """The tensors mmengine's runner loads from a checkpoint (``load_from``, ``tools/test.py``): its
-    ``state_dict`` entry or the whole dict, with a leading ``module.`` (a DDP model's) removed from each
-    key. Unlike :func:`state_dict_of`, a ``model`` entry is not looked into: the runner does not."""
-    state = checkpoint['state_dict'] if isinstance(checkpoint, dict) and 'state_dict' in checkpoint else checkpoint
-    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
-
-
-def check_runner_checkpoint_fits(checkpoint: str, model: nn.Module, what: str) -> Dict[str, torch.Tensor]:
-    """Refuse a runner checkpoint (read as :func:`runner_state_dict`) that lacks tensors of ``model``
-    (BatchNorm's ``num_batches_tracked`` aside: BatchNorm fills it in) or holds them in another shape,
-    where mmengine would only warn and keep the missing ones as initialised; ``what`` names the model.
-    Returns the checkpoint's tensors, to load with ``strict=False``."""
-    state = runner_state_dict(load_checkpoint_safely(checkpoint))
-    fit = state_dict_fit(state, model.state_dict())
-    fit['missing'] = [k for k in fit['missing'] if not k.endswith('num_batches_tracked')]
-    misfit = describe_misfit(fit, ('missing', 'shape'))
-    if misfit:
-        raise DataError(f'{checkpoint} does not fit {what}: {misfit}. Give a checkpoint trained from this config '
-                        '(a pre-training checkpoint holds a backbone only: fine-tune a detector from it first).')
-    return state
-
-
-def state_dict_fit(state: Mapping[str, torch.Tensor], reference: Mapping[str, torch.Tensor]) -> Dict[str, List[str]]:
-    """How ``state`` fits ``reference`` (both key -> tensor): the keys of ``reference`` it lacks
-    (``missing``), its keys ``reference`` lacks (``unexpected``) and the shared keys of another shape
-    (``shape``, as 'key: (state shape) vs (reference shape)')."""
-    return dict(missing=[k for k in reference if k not in state],
-                unexpected=[k for k in state if k not in reference],
-                shape=[f'{k}: {tuple(state[k].shape)} vs {tuple(reference[k].shape)}' for k in state
-                       if k in reference and tuple(state[k].shape) != tuple(reference[k].shape)])
-
-
-def describe_misfit(fit: Mapping[str, List[str]], kinds: Sequence[str] = ('missing', 'unexpected', 'shape')) -> str:
-    """'2 missing (a, b); 1 of another shape (c: (3,) vs (4,))' for the ``kinds`` of a
-    :func:`state_dict_fit` that name keys; '' when none does."""
-    names = dict(missing='missing', unexpected='unexpected', shape='of another shape')
-    return '; '.join(f'{len(fit[kind])} {names[kind]} ({", ".join(fit[kind][:3])}'
-                     f'{", ..." if len(fit[kind]) > 3 else ""})' for kind in kinds if fit[kind])
 
 
 def pretrained_checkpoints(node) -> List[str]:

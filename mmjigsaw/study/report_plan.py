@@ -10,7 +10,7 @@ from .budget import estimate_hours
 from .claims import comparisons
 from .plan import ABLATIONS, INIT_LABELS, PARTS, estimate_of
 from .power import PowerEstimate, detectable_effect, paired_power, plan_estimates, pooled_sd
-from .runner import ERF_SCALARS
+from .results import ERF_SCALARS
 from .stats import pairs
 
 if TYPE_CHECKING:
@@ -162,10 +162,11 @@ def _runs_again(r: 'Report') -> str:
     clauses = []
     for rec in sorted(r.results.comparable.values(), key=lambda rec: rec['key']):
         for again in rec.get('again', []):
-            scalars = [(again[name]['last'], rec[name]['last']) for name in ERF_SCALARS if again.get(name)]
+            scalars = [(again[name]['last'], rec[name]['last']) for name in ERF_SCALARS
+                       if again.get(name) and rec.get(name)]
             clause = f'`{rec["key"]}` on {again["finished"]}'
             if scalars:
-                first = ('the first measurement to the last bit' if all(a == f for a, f in scalars)
+                first = ('equal to the first measurement to the last bit' if all(a == f for a, f in scalars)
                          else 'first: ' + ' / '.join(f'{f:.3f}' for _, f in scalars))
                 clause += ', ending at ' + ' / '.join(f'{a:.3f}' for a, _ in scalars) + f' ({first})'
             clauses.append(clause)
@@ -203,7 +204,8 @@ def setup(r: 'Report') -> List[str]:
             '- Pre-trainings run again: an exported backbone lives in the work folder (`--out`), which a new machine '
             'does not have, so a fine-tuning whose pre-training\'s backbone is gone first runs that pre-training '
             'again (same config, seed and store; the record keeps its first measurement and lists the later ones '
-            f'under `again`{_runs_again(r)}). Training here is not bitwise '
+            f'under `again`{_runs_again(r)}; the runs again told below predate that list and are not in '
+            'runs.json). Training here is not bitwise '
             'reproducible across machines at a fixed seed: the store and the first ERF refresh come out the same, '
             'the end does not. On 2026-12-01 (a new machine) the pre-trainings of seeds 1 and 2 ran again for their '
             '24-epoch Montage runs and ended at `erf_own_weight` / `erf_own_share` 0.859 / 0.799 (seed 1; recorded '

@@ -8,6 +8,7 @@ from .claims import ABLATION_CLAIMS, Comparison, Row, comparisons
 from .plan import ABLATIONS, INIT_LABELS
 from .plots import Bar, plot_bars, plot_curve
 from .report_plan import ORDINALS, machine_of, method_costs
+from .results import ERF_SCALARS
 from .stats import box_ap, mean_std, paired_test, whole
 
 if TYPE_CHECKING:
@@ -79,8 +80,7 @@ def _erf_by_seed(r: 'Report', runs: List[Dict], name: str) -> str:
 
 def _erf_cells(r: 'Report', runs: List[Dict]) -> str:
     """The ERF scalars of a row's pre-trainings, a table cell each."""
-    return ' | '.join(_erf_by_seed(r, runs, name) for name in ('erf_own_weight', 'erf_own_share')) if runs else \
-        'not run | not run'
+    return ' | '.join(_erf_by_seed(r, runs, name) for name in ERF_SCALARS) if runs else 'not run | not run'
 
 
 #: what the heads table's ERF scalars show, beyond its caption (the method's own numbers: docs/method.md §4)
@@ -239,7 +239,7 @@ def machine_check(r: 'Report') -> List[str]:
     for run in again:
         rec = recorded[run['key']]
         erf = '; '.join(' / '.join(f'{pre[name]["last"]:.3f}' if pre and pre.get(name) else '-'
-                                   for name in ('erf_own_weight', 'erf_own_share'))
+                                   for name in ERF_SCALARS)
                         for pre in (r.results.pretraining_of(rec), check.pretraining_of(run)))
         lines.append(f'| `{run["key"]}` | {ORDINALS[machine_of(rec)]}, {rec["bbox_mAP"]:.4f} | '
                      f'{ORDINALS[machine_of(run)]}, {run["bbox_mAP"]:.4f} | {run["bbox_mAP"] - rec["bbox_mAP"]:+.4f} '

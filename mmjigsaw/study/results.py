@@ -2,7 +2,9 @@
 
 Its format: ``{"code_hash": HASH, "runs": {KEY: RECORD}, "calibration": {NAME: CALIBRATION},
 "commands": [COMMAND]}``; a record holds its :class:`~.plan.Cell`'s fields, ``key``, the
-``code_hash`` it ran at, the machine and its finish time (UTC) and what the run measured.
+``code_hash`` it ran at, the machine and its finish time (UTC) and what the run measured (a
+pre-training: its ERF scalars :data:`ERF_SCALARS` at the first and last refresh). A run done again
+because its output was gone keeps its first measurement; the later ones are listed under ``again``.
 ``code_hash`` at the top is the study's code version (:func:`~.provenance.code_hash` when it was
 last started): a record of another hash is not done (it runs again) and the report does not compare
 it. Each evaluated run's per-image matches are kept beside runs.json in ``matches/<key>.npz``.
@@ -14,6 +16,10 @@ from typing import Dict, List, Optional
 
 from mmjigsaw.utils.io import atomic_write_json
 from .cells import Cell
+
+#: The ERF hook's scalars a pre-training's record holds, each as ``{'first': x, 'last': y}`` (None without
+#: ERF weights).
+ERF_SCALARS = ('erf_own_weight', 'erf_own_share')
 
 
 class Results:

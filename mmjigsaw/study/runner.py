@@ -27,10 +27,7 @@ from .logs import last_logged, logged_scalars, training_seconds
 from .plan import StudyPlan
 from .processes import ToolRun, run_tool
 from .provenance import code_hash, code_version, environment, store_hash
-from .results import Results
-
-#: The ERF hook's scalars a pre-training records (first and last refresh).
-ERF_SCALARS = ('erf_own_weight', 'erf_own_share')
+from .results import ERF_SCALARS, Results
 
 
 def _read_json(path: str):

@@ -14,11 +14,10 @@ def atomic_write_json(obj: Any, path: str) -> None:
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = osp.join(folder, f'.{osp.basename(path)}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        if osp.exists(path):
-            os.fchmod(fd, os.stat(path).st_mode & 0o777)
-        with os.fdopen(fd, 'w') as f:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), 'w') as f:
+            if osp.exists(path):
+                os.fchmod(f.fileno(), os.stat(path).st_mode & 0o777)
             json.dump(obj, f)
         os.replace(tmp, path)
     except BaseException:

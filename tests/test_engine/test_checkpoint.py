@@ -1,7 +1,9 @@
-"""Reading checkpoints safely: what each kind of unreadable file is called, the globals a refused pickle
-names, and how a state dict fits a model."""
+"""Reading checkpoints safely: what each kind of file torch.load(weights_only=True) cannot read is called,
+and the globals a refused pickle names."""
 import io
+import os
 import os.path as osp
+import pickle
 import tarfile
 import zipfile
 
@@ -9,8 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from mmjigsaw.engine import (UnsafeCheckpointError, check_runner_checkpoint_fits, describe_misfit,
-                             load_checkpoint_safely, state_dict_fit, state_dict_of)
+from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
 from mmjigsaw.engine.checkpoint import pickled_globals
 from mmjigsaw.errors import DataError
 from helpers import crafted_checkpoint
@@ -21,15 +22,28 @@ class _Doubles(nn.Module):
         return 2 * x
 
 
+class _RunsEcho:
+    def __reduce__(self):
+        return os.system, ('echo pwned',)
+
+
 def _pickle_of(path):
     with zipfile.ZipFile(path) as archive:
         return archive.read(next(n for n in archive.namelist() if n.endswith('data.pkl')))
 
 
+def _tar(path, members):
+    with tarfile.open(path, 'w', format=tarfile.PAX_FORMAT) as archive:
+        for name in members:
+            member = tarfile.TarInfo(name)
+            member.size = 1
+            archive.addfile(member, io.BytesIO(b'x'))
+
+
 def test_a_plain_checkpoint_loads_and_its_pickle_names_only_tensor_rebuilding(tmp_path):
     path = str(tmp_path / 'plain.pth')
     torch.save({'state_dict': {'conv.weight': torch.ones(2, 3)}, 'meta': {'epoch': 3}}, path)
-    assert torch.equal(state_dict_of(load_checkpoint_safely(path))['conv.weight'], torch.ones(2, 3))
+    assert torch.equal(load_checkpoint_safely(path)['state_dict']['conv.weight'], torch.ones(2, 3))
     assert pickled_globals(_pickle_of(path)) == ['torch._utils._rebuild_tensor_v2', 'torch.FloatStorage',
                                                  'collections.OrderedDict']
 
@@ -45,33 +59,51 @@ def test_globals_are_read_from_the_memo_at_protocol_4(tmp_path):
         load_checkpoint_safely(path)
 
 
+def test_each_pickle_of_a_torch_1_5_file_has_its_own_memo(tmp_path):
+    path = str(tmp_path / 'legacy.pth')
+    torch.save({'a': torch.ones(2), 'b': torch.ones(2, dtype=torch.half)}, path, pickle_protocol=4,
+               _use_new_zipfile_serialization=False)
+    with open(path, 'rb') as f:
+        names = pickled_globals(f.read())
+    assert names == ['torch._utils._rebuild_tensor_v2', 'torch.FloatStorage', 'collections.OrderedDict',
+                     'torch.HalfStorage']
+
+
 def test_a_pickle_that_would_run_code_is_refused_naming_what_it_calls(tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))  # pickle protocol 4: torch stops before its globals
     with pytest.raises(UnsafeCheckpointError, match=r'refused: pickled with protocol 4, .* names io\.open\.'):
         load_checkpoint_safely(bad)
+    assert not osp.exists(marker)
+    # among many dtypes' storages, the global that runs code is named first
+    mixed = str(tmp_path / 'mixed.pth')
+    dtypes = (torch.float, torch.double, torch.half, torch.int8, torch.int16, torch.int32, torch.int64)
+    torch.save({**{str(d): torch.ones(1, dtype=d) for d in dtypes}, 'x': _RunsEcho()}, mixed, pickle_protocol=4)
+    with pytest.raises(UnsafeCheckpointError, match=r'names posix\.system, torch\._utils\._rebuild_tensor_v2, '
+                                                    r'.*, \.\.\.\. Only if'):
+        load_checkpoint_safely(mixed)
+    (tmp_path / 'p0.pth').write_bytes(pickle.dumps({'x': _RunsEcho()}, protocol=0))
+    with pytest.raises(UnsafeCheckpointError, match=r'refused: a pickle of protocol 0 or 1, .* names posix\.system'):
+        load_checkpoint_safely(str(tmp_path / 'p0.pth'))
+    (tmp_path / 'p2.pth').write_bytes(pickle.dumps({'x': _RunsEcho()}, protocol=2))
+    with pytest.raises(UnsafeCheckpointError, match=r'refused: .* torch refused posix\.system\.$'):
+        load_checkpoint_safely(str(tmp_path / 'p2.pth'))
     whole_model = str(tmp_path / 'whole.pth')
     torch.save(nn.Sequential(nn.Conv2d(1, 1, 1)), whole_model)
-    with pytest.raises(UnsafeCheckpointError, match=r'refused: .* torch refused torch\.nn\.modules\.container\.'
-                                                    r'Sequential\.$'):
+    with pytest.raises(UnsafeCheckpointError, match=r'torch refused torch\.nn\.modules\.container\.Sequential\.$'):
         load_checkpoint_safely(whole_model)
-    assert not osp.exists(marker)
 
 
-def test_a_torchscript_archive_is_named_as_one(tmp_path):
-    path = str(tmp_path / 'scripted.pt')
-    torch.jit.save(torch.jit.trace(_Doubles(), torch.zeros(2)), path)
+def test_a_torchscript_archive_and_a_torch_0_3_tar_file_are_named_as_such(tmp_path):
+    scripted = str(tmp_path / 'scripted.pt')
+    torch.jit.save(torch.jit.trace(_Doubles(), torch.zeros(2)), scripted)
     with pytest.raises(DataError, match='a TorchScript archive .* torch.jit.load'):
-        load_checkpoint_safely(path)
-
-
-def test_a_torch_0_3_tar_file_is_named_as_one(tmp_path):
-    path = str(tmp_path / 'old.pth')
-    with tarfile.open(path, 'w', format=tarfile.PAX_FORMAT) as archive:
-        member = tarfile.TarInfo('sys_info')
-        member.size = 1
-        archive.addfile(member, io.BytesIO(b'x'))
+        load_checkpoint_safely(scripted)
+    _tar(str(tmp_path / 'old.pth'), ('sys_info', 'pickle', 'storages', 'tensors'))
     with pytest.raises(DataError, match=r'saved by torch < 0\.4 \(the legacy \.tar format\)'):
-        load_checkpoint_safely(path)
+        load_checkpoint_safely(str(tmp_path / 'old.pth'))
+    _tar(str(tmp_path / 'images.tar'), ('1.jpg', ))
+    with pytest.raises(DataError, match=r'images\.tar: not a PyTorch checkpoint \(a tar archive torch did not write'):
+        load_checkpoint_safely(str(tmp_path / 'images.tar'))
 
 
 def test_files_that_are_no_checkpoint_say_so_and_are_not_called_dangerous(tmp_path):
@@ -81,41 +113,17 @@ def test_files_that_are_no_checkpoint_say_so_and_are_not_called_dangerous(tmp_pa
                                             r'pickle\)\.') as raised:
             load_checkpoint_safely(str(tmp_path / name))
         assert not isinstance(raised.value, UnsafeCheckpointError)
-    torch.save({'a': torch.ones(1000)}, str(tmp_path / 'whole.pth'))
-    (tmp_path / 'cut.pth').write_bytes((tmp_path / 'whole.pth').read_bytes()[:2000])
+    torch.save({'a': torch.arange(1000.0)}, str(tmp_path / 'whole.pth'))
+    whole = (tmp_path / 'whole.pth').read_bytes()
+    (tmp_path / 'cut.pth').write_bytes(whole[:2000])
     with pytest.raises(DataError, match=r'cut\.pth: not a PyTorch checkpoint \(a damaged zip archive'):
         load_checkpoint_safely(str(tmp_path / 'cut.pth'))
+    at = whole.index(b'\x80\x02}') + 2  # data.pkl's first opcode, after its protocol: the zip's checksum fails
+    (tmp_path / 'flipped.pth').write_bytes(whole[:at] + b'\xff' + whole[at + 1:])
+    with pytest.raises(DataError, match=r'flipped\.pth: not a PyTorch checkpoint') as raised:
+        load_checkpoint_safely(str(tmp_path / 'flipped.pth'))
+    assert not isinstance(raised.value, UnsafeCheckpointError)
     with pytest.raises(DataError, match=r'absent\.pth: checkpoint not found'):
         load_checkpoint_safely(str(tmp_path / 'absent.pth'))
     with pytest.raises(DataError, match=r'cannot be read \(IsADirectoryError'):
         load_checkpoint_safely(str(tmp_path))
-
-
-def test_a_runner_checkpoint_fits_as_mmengine_reads_it(tmp_path):
-    model = nn.Sequential(nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4))
-    state = model.state_dict()
-    cases = dict(plain=dict(state_dict=state),
-                 ddp=dict(state_dict={'module.' + k: v for k, v in state.items()}),
-                 old_batchnorm=dict(state_dict={k: v for k, v in state.items() if 'num_batches' not in k}))
-    for name, checkpoint in cases.items():
-        torch.save(checkpoint, str(tmp_path / f'{name}.pth'))
-        check_runner_checkpoint_fits(str(tmp_path / f'{name}.pth'), model, 'the toy model')
-    torch.save(dict(model=state), str(tmp_path / 'other_layout.pth'))  # mmengine would load nothing from it
-    with pytest.raises(DataError, match=r'other_layout\.pth does not fit the toy model: 6 missing '
-                                        r'\(0\.weight, 0\.bias, 1\.weight, \.\.\.\)\.'):
-        check_runner_checkpoint_fits(str(tmp_path / 'other_layout.pth'), model, 'the toy model')
-    torch.save(dict(state_dict={**state, '0.weight': torch.ones(5, 3, 1, 1)}), str(tmp_path / 'wider.pth'))
-    with pytest.raises(DataError, match=r'1 of another shape \(0\.weight: \(5, 3, 1, 1\) vs \(4, 3, 1, 1\)\)'):
-        check_runner_checkpoint_fits(str(tmp_path / 'wider.pth'), model, 'the toy model')
-
-
-def test_the_fit_of_a_state_dict_lists_missing_unexpected_and_reshaped_keys():
-    reference = dict(a=torch.zeros(3), b=torch.zeros(2, 2), c=torch.zeros(1), d=torch.zeros(1), e=torch.zeros(1))
-    state = dict(a=torch.zeros(4), b=torch.zeros(2, 2), z=torch.zeros(1))
-    fit = state_dict_fit(state, reference)
-    assert fit == dict(missing=['c', 'd', 'e'], unexpected=['z'], shape=['a: (4,) vs (3,)'])
-    assert describe_misfit(fit) == '3 missing (c, d, e); 1 unexpected (z); 1 of another shape (a: (4,) vs (3,))'
-    assert describe_misfit(fit, ('shape',)) == '1 of another shape (a: (4,) vs (3,))'
-    fit['missing'].append('f')
-    assert describe_misfit(fit, ('missing',)) == '4 missing (c, d, e, ...)'
-    assert describe_misfit(state_dict_fit(reference, reference)) == ''

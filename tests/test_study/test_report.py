@@ -292,12 +292,12 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
 def test_the_set_up_lists_each_pretraining_run_again_beside_its_first_measurement(tmp_path):
     results = _study(tmp_path)
     report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
-    assert 'lists the later ones under `again`). Training' in '\n'.join(report_plan.setup(report))
+    assert 'lists the later ones under `again`; the runs again told below' in '\n'.join(report_plan.setup(report))
     for seed, last in ((1, 0.61), (2, 0.625)):
         cell = Cell('pretrain', 'r18', 'erf', '', 0, seed)
         erf = dict(first=0.9, last=last)
         results.record_again(cell, finished='2026-12-03 10:00 UTC', erf_own_weight=erf, erf_own_share=erf)
     text = '\n'.join(report_plan.setup(Report(report.plan, results, PARTS, report.doc_dir, ROOT)))
-    assert 'under `again`: `pretrain_r18_erf_seed1` on 2026-12-03 10:00 UTC, ending at 0.610 / 0.610 (the first ' \
-           'measurement to the last bit); `pretrain_r18_erf_seed2` on 2026-12-03 10:00 UTC, ending at 0.625 / 0.625 ' \
-           '(first: 0.620 / 0.620)). Training' in text
+    assert 'under `again`: `pretrain_r18_erf_seed1` on 2026-12-03 10:00 UTC, ending at 0.610 / 0.610 (equal to the ' \
+           'first measurement to the last bit); `pretrain_r18_erf_seed2` on 2026-12-03 10:00 UTC, ending at 0.625 / ' \
+           '0.625 (first: 0.620 / 0.620); the runs again told below' in text

@@ -44,6 +44,21 @@ def test_resume_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_store
 
 
 @pytest.mark.slow
+def test_a_missing_resume_file_and_an_unsafe_one_resume_auto_finds_are_named_before_anything_runs(demo_store,
+                                                                                                  tmp_path):
+    result = _train(demo_store, tmp_path / 'work', extra=('--resume', str(tmp_path / 'iter_9.pth')))
+    assert result.returncode == 2 and 'iter_9.pth: checkpoint not found' in result.stderr
+    assert 'Traceback' not in result.stderr
+    bad, marker = crafted_checkpoint(str(tmp_path))
+    (tmp_path / 'work').mkdir()
+    (tmp_path / 'work' / 'last_checkpoint').write_text(bad)
+    result = _train(demo_store, tmp_path / 'work', extra=('--resume', ))
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert 'bad.pth: refused' in result.stderr and 'Traceback' not in result.stderr
+    assert not osp.exists(marker) and not list((tmp_path / 'work').glob('iter_*.pth'))
+
+
+@pytest.mark.slow
 def test_pretrained_init_from_a_crafted_checkpoint_is_refused_and_nothing_runs(demo_root, tmp_path):
     bad, marker = crafted_checkpoint(str(tmp_path))
     result = run_tool('tools/train.py', DEMO_MONTAGE_DETECTOR_CONFIG, '--work-dir', str(tmp_path / 'work'),

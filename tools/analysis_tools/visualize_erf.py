@@ -35,8 +35,9 @@ def main():
     model = MODELS.build(cfg.model)
     model.init_weights()
     if args.checkpoint:
-        model.load_state_dict(check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}'),
-                              strict=False)
+        state = check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}',
+                                             hint='Give a checkpoint of this pre-training config.')
+        model.load_state_dict(state, strict=False)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     batch = model.data_preprocessor(pseudo_collate([dataset[i] for i in range(args.num_images)]))
     erf = compute_erf(model.backbone, batch['inputs'])
