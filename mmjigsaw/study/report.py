@@ -182,8 +182,8 @@ def header(r: Report) -> List[str]:
             f'Runs finished: {finish_dates(current.values())}  ',
             f'Written: {datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")} UTC; study code '
             f'hash `{r.results.code_hash or "not set"}`; {counted(len(current), "run")} at it, '
-            f'{sum(run["seconds"] for run in current.values()) / 3600:.2f} h wall (the records\' own; without '
-            'runs again, diverged runs and the machine check)'
+            f'{r.results.wall_hours:.2f} h wall, the measurements under `again` included (without diverged runs '
+            'and the machine check)'
             + (f' ({counted(len(runs), "run")} in all)' if len(runs) != len(current) else '') + '; '
             f'every run is in [{r.rel}/runs.json]({r.rel}/runs.json) (a pre-training run again keeps its first '
             'measurement and lists the later ones under `again`: Set-up), its per-image matches in '

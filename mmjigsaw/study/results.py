@@ -73,6 +73,12 @@ class Results:
         """The records of other code versions, listed by the report as not compared."""
         return {key: rec for key, rec in self.runs.items() if not self.current(rec)}
 
+    @property
+    def wall_hours(self) -> float:
+        """Wall hours of the comparable runs, each run's measurements under ``again`` included."""
+        return sum(rec['seconds'] + sum(again['seconds'] for again in rec.get('again', []))
+                   for rec in self.comparable.values()) / 3600
+
     def matches_path(self, key: str) -> Optional[str]:
         """Where the per-image matches of run ``key`` are kept (None in memory)."""
         return osp.join(osp.dirname(self.path), 'matches', f'{key}.npz') if self.path else None

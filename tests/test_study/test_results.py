@@ -39,3 +39,12 @@ def test_a_run_again_is_recorded_beside_its_first_measurement(tmp_path):
     results.record_again(CELL, seconds=95.0)
     again = Results(str(tmp_path / 'runs.json')).done(CELL)
     assert again['seconds'] == 100.0 and again['again'] == [dict(seconds=90.0), dict(seconds=95.0)]
+
+
+def test_wall_hours_count_the_runs_again_and_only_the_study_s_code_version(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    results.record(CELL, code_hash='new', seconds=1800.0)
+    results.record(Cell('finetune', 'r18', '', 'scratch', 14, 0), code_hash='old', seconds=3600.0)
+    results.set_code_hash('new')
+    results.record_again(CELL, seconds=900.0)
+    assert results.wall_hours == 0.75  # 1800 + 900 s; the old code's hour is not the study's
