@@ -1,7 +1,7 @@
 r"""Export the backbone of a pre-training checkpoint for a detector (or for torchvision).
 
-    python tools/model_converters/extract_backbone.py work_dirs/demo/pretrain/iter_250.pth \
-        work_dirs/demo/backbone.pth
+    python tools/model_converters/extract_backbone.py \
+        work_dirs/jigsaw_resnet18-c32_1xb32-coslr-250it_demo/iter_250.pth work_dirs/demo/backbone.pth
     # exactly the keys of a detector's backbone, checked key by key
     python tools/model_converters/extract_backbone.py CKPT OUT \
         --detector configs/det/mask-rcnn_swin-t-p4-w7_fpn_jigsaw-pre_8xb2-13e_coco.py

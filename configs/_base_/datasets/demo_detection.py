@@ -1,5 +1,7 @@
-# The built-in demo detection data (tools/misc/make_demo_dataset.py) for mmdet detectors, sized for
-# 2 CPU cores: images resized to fit 384 x 384, flip 0.5, COCO box AP on the 100 val images.
+# The built-in demo detection data for mmdet detectors, sized for 2 CPU cores: images resized to fit
+# 384 x 384, flip 0.5, COCO box AP on the 100 val images. The study renders it into data/demo, as does
+# `python tools/misc/make_demo_dataset.py --out data/demo` (300 train / 100 val images, seed 0); `make demo`
+# renders fewer into data/make_demo and points its runs there.
 _base_ = 'mmdet::_base_/datasets/coco_detection.py'
 
 classes = ('disc', 'tile', 'kite', 'pole', 'bottle', 'plank', 'wagon')
