@@ -41,11 +41,20 @@ def _entries(coco: Dict, key: str, required: Sequence[str], ann_file: str) -> Li
     if 'id' in required:
         odd = [e['id'] for e in entries if not _is_integer(e['id'])]
         if odd:
-            raise DataError(f'{ann_file}: "{key}" has the ids {odd[:5]}; COCO ids are integers.')
+            raise DataError(f'{ann_file}: "{key}" has the ids {odd[:5]}; COCO ids are integers (write 1, '
+                            'not 1.0 or "1").')
         repeated = sorted(i for i, n in Counter(e['id'] for e in entries).items() if n > 1)
         if repeated:
             raise DataError(f'{ann_file}: "{key}" repeats the ids {repeated[:5]}; each id must be unique.')
     return entries
+
+
+def _without_export_root(categories: List[Dict], annotations: List) -> List[Dict]:
+    """The categories less the root that Roboflow's exports add: one no annotation uses, whose name is
+    another category's ``supercategory`` (the project's name, which may also be a class's)."""
+    used = {a['category_id'] for a in annotations if isinstance(a, dict) and _is_integer(a.get('category_id'))}
+    parents = {c['supercategory'] for c in categories if isinstance(c.get('supercategory'), str)}
+    return [c for c in categories if c['id'] in used or not (isinstance(c['name'], str) and c['name'] in parents)]
 
 
 def _class_names(categories: List[Dict], ann_file: str) -> List[str]:
@@ -84,7 +93,8 @@ def _bbox(ann: Dict, ann_file: str) -> np.ndarray:
 def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage], Counter]:
     """Read and check a COCO detection file.
 
-    Categories become 0-based indices in the order of their ids. Boxes are clipped to their
+    Categories become 0-based indices in the order of their ids (less an export's root category: see
+    :func:`_without_export_root`). Boxes are clipped to their
     image; boxes with no area left are skipped and counted (``degenerate_box``, ``outside_image``).
 
     Returns:
@@ -107,7 +117,8 @@ def load_coco_detection(ann_file: str) -> Tuple[List[str], List[DetectionImage],
             raise DataError(f'{ann_file}: missing the COCO list "{key}".')
     if not coco['categories']:
         raise DataError(f'{ann_file}: "categories" is empty.')
-    categories = sorted(_entries(coco, 'categories', ('id', 'name'), ann_file), key=lambda c: c['id'])
+    categories = sorted(_without_export_root(_entries(coco, 'categories', ('id', 'name'), ann_file),
+                                             coco['annotations']), key=lambda c: c['id'])
     classes = _class_names(categories, ann_file)
     cat_index = {c['id']: i for i, c in enumerate(categories)}
     images = {info['id']: DetectionImage(info['id'], info['file_name'], *_image_size(info, ann_file))

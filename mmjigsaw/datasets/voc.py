@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import cv2
+
 from mmjigsaw.errors import DataError
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.JPG', '.JPEG', '.PNG')
@@ -14,8 +16,7 @@ IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.JPG', '.JPEG', '.PNG')
 def _text(node: ET.Element, tag: str, xml_path: str) -> str:
     child = node.find(tag)
     if child is None or child.text is None:
-        raise DataError(f'{xml_path}: missing <{tag}>; every VOC object needs name and bndbox, '
-                        'every file needs size/width and size/height.')
+        raise DataError(f'{xml_path}: missing <{tag}>; every VOC object needs name and bndbox.')
     return child.text.strip()
 
 
@@ -32,29 +33,41 @@ def _find_image(root: ET.Element, xml_path: str, img_dir: str) -> str:
                     f'{filename!r} and {stem} with {"/".join(IMAGE_EXTENSIONS)}).')
 
 
+def _image_size(root: ET.Element, xml_path: str, image_path: str) -> Tuple[int, int]:
+    """(width, height) in pixels from ``<size>``: positive whole numbers; where it is missing or 0 (as
+    LabelImg writes for some files), measured on the image instead."""
+    size = root.find('size')
+    texts = [(size.findtext(tag) or '').strip() if size is not None else '' for tag in ('width', 'height')]
+    try:
+        width, height = (float(text or 0) for text in texts)
+    except ValueError:
+        raise DataError(f'{xml_path}: <size> width/height are not numbers.') from None
+    if width == 0 or height == 0:
+        image = cv2.imread(image_path, cv2.IMREAD_UNCHANGED)
+        if image is None:
+            raise DataError(f'{xml_path}: <size> is missing or 0, and {image_path} cannot be read to measure it.')
+        return image.shape[1], image.shape[0]
+    if not all(v > 0 and v.is_integer() for v in (width, height)):  # also False for nan and inf
+        raise DataError(f'{xml_path}: <size> is {width:g} x {height:g}; width and height must be positive '
+                        'whole numbers of pixels.')
+    return int(width), int(height)
+
+
 def parse_voc_xml(xml_path: str, img_dir: str) -> Tuple[Dict, List[Dict]]:
     """Read one VOC XML file.
 
     Returns:
-        The image (``file_name``, ``width``, ``height``) and its objects (``name``, ``difficult``,
+        The image (``file_name``, ``width``, ``height``: ``<size>``, or the image's where that is
+        missing or 0) and its objects (``name``, ``difficult``,
         ``box`` [x1, y1, x2, y2] in VOC's 1-based pixel coordinates as floats).
     """
     try:
         root = ET.parse(xml_path).getroot()
     except ET.ParseError as err:
         raise DataError(f'{xml_path}: malformed XML ({err}).') from None
-    size = root.find('size')
-    if size is None:
-        raise DataError(f'{xml_path}: missing <size>.')
-    try:
-        width, height = (float(_text(size, tag, xml_path)) for tag in ('width', 'height'))
-    except ValueError:
-        raise DataError(f'{xml_path}: <size> width/height are not numbers.') from None
-    if not all(v > 0 and v.is_integer() for v in (width, height)):  # also False for nan and inf
-        raise DataError(f'{xml_path}: <size> is {width:g} x {height:g}; width and height must be positive '
-                        'whole numbers of pixels (some tools write 0: fill in the image\'s size).')
-    width, height = int(width), int(height)
-    image = dict(file_name=_find_image(root, xml_path, img_dir), width=width, height=height)
+    file_name = _find_image(root, xml_path, img_dir)
+    width, height = _image_size(root, xml_path, osp.join(img_dir, file_name))
+    image = dict(file_name=file_name, width=width, height=height)
     objects = []
     for obj in root.findall('object'):
         box_node = obj.find('bndbox')

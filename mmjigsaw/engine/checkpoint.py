@@ -77,8 +77,17 @@ def allow_mmengine_checkpoints() -> None:
 
 #: the members of the tar files torch < 0.4 wrote
 TORCH_TAR_MEMBERS = {'sys_info', 'pickle', 'storages', 'tensors'}
-#: modules whose globals any checkpoint's pickle names: tensor and storage rebuilding, NumPy, containers
-TENSOR_MODULES = ('torch.', 'numpy.', 'collections.', '_codecs.', 'mmjigsaw.engine.')
+
+
+def allowed_global_names() -> set:
+    """The ``module.name`` of every global ``torch.load(weights_only=True)`` accepts here: torch's own
+    and those added with ``add_safe_globals`` (:data:`SAFE_CHECKPOINT_GLOBALS` among them)."""
+    allow_mmengine_checkpoints()
+    names = set(torch._weights_only_unpickler._get_allowed_globals())
+    for entry in torch.serialization.get_safe_globals():
+        obj, name = entry if isinstance(entry, tuple) else (entry, None)
+        names.add(name or f'{obj.__module__}.{obj.__qualname__}')
+    return names
 
 
 def _pickle_data(path: str) -> bytes:
@@ -93,9 +102,9 @@ def _pickle_data(path: str) -> bytes:
 
 def pickled_globals(data: bytes) -> List[str]:
     """The ``module.name`` globals that pickled ``data`` names, each once in order of appearance, read
-    with ``pickletools`` (never unpickled). Names pushed from the memo count (protocol >= 4 memoises
-    the module and name strings of ``STACK_GLOBAL``); text that parses as a global but is no Python
-    name is left out."""
+    with ``pickletools`` (never unpickled), ``__builtin__`` read as ``builtins``. Names pushed from the
+    memo count (protocol >= 4 memoises the module and name strings of ``STACK_GLOBAL``); text that
+    parses as a global but is no Python name is left out."""
     stream, found = io.BytesIO(data), []
     try:
         while stream.tell() < len(data):  # torch < 1.6 files are several pickles in a row, then raw bytes
@@ -115,13 +124,26 @@ def pickled_globals(data: bytes) -> List[str]:
                     pushed.append(arg if isinstance(arg, str) else None)
     except ValueError:  # the raw tensor bytes after the pickles, or a truncated file
         pass
+    found = [re.sub(r'^__builtin__\.', 'builtins.', name) for name in found]  # Python 2's name, as pickle maps it
     return [name for name in dict.fromkeys(found) if re.fullmatch(r'[A-Za-z_][\w.]*', name)]
 
 
 def _listed(names: List[str], most: int = 6) -> str:
-    """The globals a pickle names, those outside :data:`TENSOR_MODULES` first: 'a, b, c, ...'."""
-    names = sorted(names, key=lambda g: g.startswith(TENSOR_MODULES))
-    return ', '.join(names[:most]) + (', ...' if len(names) > most else '') if names else 'no globals'
+    """The globals a pickle names: every one outside :func:`allowed_global_names` first, all of them,
+    then at most ``most`` allowed ones: 'a, b, c, ...'."""
+    allowed = allowed_global_names()
+    outside, inside = [g for g in names if g not in allowed], [g for g in names if g in allowed]
+    shown = ', '.join(outside + inside[:most]) + (', ...' if len(inside) > most else '')
+    return shown or 'no globals'
+
+
+def _globals_outside_allow_list(path: str) -> List[str]:
+    """The globals a checkpoint's pickle names that torch would refuse ([] where it cannot be read)."""
+    try:
+        allowed = allowed_global_names()
+        return [g for g in pickled_globals(_pickle_data(path)) if g not in allowed]
+    except (OSError, zipfile.BadZipFile):
+        return []
 
 
 def checkpoint_error(path: str, err: Exception) -> DataError:
@@ -133,8 +155,10 @@ def checkpoint_error(path: str, err: Exception) -> DataError:
         return DataError(f'{path}: cannot be read ({type(err).__name__}: {err}).')
     text = str(err)
     refused = re.search(r'GLOBAL ([\w.]+)', text)
-    if refused:  # whatever the file's format: torch read as far as a global it refuses
-        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {refused.group(1)}.')
+    if refused:  # whatever the file's format: torch read as far as the first global it refuses
+        others = [g for g in _globals_outside_allow_list(path) if g != refused.group(1)]
+        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {refused.group(1)}'
+                                     + (f'; the pickle also names {", ".join(others)}.' if others else '.'))
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             if any(n.endswith('constants.pkl') for n in archive.namelist()):

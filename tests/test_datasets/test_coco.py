@@ -48,6 +48,18 @@ def test_what_real_tools_write_loads(tmp_path):
     np.testing.assert_array_equal(image.boxes, [[1, 2, 31, 42], [1.5, 2.5, 4.75, 6.5]])
 
 
+def test_a_roboflow_export_s_root_category_is_no_class(tmp_path):
+    """Roboflow adds a category named after the project (here also a class's name), used by no annotation,
+    the supercategory of the others."""
+    categories = [dict(id=0, name='fish', supercategory='none'), dict(id=1, name='fish', supercategory='fish'),
+                  dict(id=2, name='eel', supercategory='fish')]
+    ann_file = _write(tmp_path, IMAGES, [_annotation(1, 1, [1, 2, 30, 40], category_id=1),
+                                         _annotation(2, 1, [5, 5, 10, 10], category_id=2)], categories)
+    classes, (image, _), _ = load_coco_detection(ann_file)
+    assert classes == ['fish', 'eel']
+    np.testing.assert_array_equal(image.labels, [0, 1])
+
+
 @pytest.mark.parametrize('change, message', [
     (dict(images=[*IMAGES, 'image.jpg']), r'an entry of "images" is not a JSON object: image\.jpg'),
     (dict(categories=[dict(id=1)]), r'categories entry 1 lacks name'),
@@ -66,6 +78,13 @@ def test_what_real_tools_write_loads(tmp_path):
     (dict(annotations=[_annotation(5, 1, [1, 2, float('nan'), 4])]), r'annotation 5 has bbox \[1, 2, nan, 4\]'),
     (dict(annotations=[_annotation(5, 9, [1, 2, 3, 4])]), r'annotation 5 names unknown image_id 9'),
     (dict(annotations=[_annotation(5, 1, [1, 2, 3, 4], category_id=1)]), r'unknown category_id 1; known ids: \[3, 7\]'),
+    (dict(annotations=[_annotation(5, 1, [1, 2, 3, 4], category_id=3.0)]), r'unknown category_id 3\.0; known ids'),
+    (dict(annotations=[_annotation(5, 1, [1, 2, 3, 4], category_id=True)],
+          categories=[dict(id=1, name='disc')]), r'unknown category_id True; known ids: \[1\]'),
+    (dict(annotations=['box']), r'an entry of "annotations" is not a JSON object: box'),
+    (dict(categories=[*CATEGORIES, dict(id=9, name='')]), r"has the names \[''\]; class names are non-empty"),
+    (dict(images=[dict(IMAGES[0], width=True)]), r'image 1 has width, height True, 80'),
+    (dict(annotations=[_annotation(5, 1, [1, 2, True, 4])]), r'annotation 5 has bbox \[1, 2, True, 4\]'),
 ])
 def test_each_malformed_entry_is_named(tmp_path, change, message):
     with pytest.raises(DataError, match=message):

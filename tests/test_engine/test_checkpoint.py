@@ -1,5 +1,6 @@
 """Reading checkpoints safely: what each kind of file torch.load(weights_only=True) cannot read is called,
 and the globals a refused pickle names."""
+import argparse
 import io
 import os
 import os.path as osp
@@ -25,6 +26,11 @@ class _Doubles(nn.Module):
 class _RunsEcho:
     def __reduce__(self):
         return os.system, ('echo pwned',)
+
+
+class _LoadsFromHub:
+    def __reduce__(self):
+        return torch.hub.load, ('owner/repo', 'model')
 
 
 def _pickle_of(path):
@@ -74,12 +80,13 @@ def test_a_pickle_that_would_run_code_is_refused_naming_what_it_calls(tmp_path):
     with pytest.raises(UnsafeCheckpointError, match=r'refused: pickled with protocol 4, .* names io\.open\.'):
         load_checkpoint_safely(bad)
     assert not osp.exists(marker)
-    # among many dtypes' storages, the global that runs code is named first
+    # among many dtypes' storages, every global outside torch's allow-list is named first, even one in torch
     mixed = str(tmp_path / 'mixed.pth')
-    dtypes = (torch.float, torch.double, torch.half, torch.int8, torch.int16, torch.int32, torch.int64)
-    torch.save({**{str(d): torch.ones(1, dtype=d) for d in dtypes}, 'x': _RunsEcho()}, mixed, pickle_protocol=4)
-    with pytest.raises(UnsafeCheckpointError, match=r'names posix\.system, torch\._utils\._rebuild_tensor_v2, '
-                                                    r'.*, \.\.\.\. Only if'):
+    dtypes = (torch.float, torch.double, torch.half, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)
+    torch.save({**{str(d): torch.ones(1, dtype=d) for d in dtypes}, 'x': _RunsEcho(), 'y': _LoadsFromHub()},
+               mixed, pickle_protocol=4)
+    with pytest.raises(UnsafeCheckpointError, match=r'names posix\.system, torch\.hub\.load, '
+                                                    r'torch\._utils\._rebuild_tensor_v2, .*, \.\.\.\. Only if'):
         load_checkpoint_safely(mixed)
     (tmp_path / 'p0.pth').write_bytes(pickle.dumps({'x': _RunsEcho()}, protocol=0))
     with pytest.raises(UnsafeCheckpointError, match=r'refused: a pickle of protocol 0 or 1, .* names posix\.system'):
@@ -87,9 +94,16 @@ def test_a_pickle_that_would_run_code_is_refused_naming_what_it_calls(tmp_path):
     (tmp_path / 'p2.pth').write_bytes(pickle.dumps({'x': _RunsEcho()}, protocol=2))
     with pytest.raises(UnsafeCheckpointError, match=r'refused: .* torch refused posix\.system\.$'):
         load_checkpoint_safely(str(tmp_path / 'p2.pth'))
+    # torch stops at the first global it refuses; a harmless-looking one must not hide what follows it
+    (tmp_path / 'args.pth').write_bytes(pickle.dumps({'args': argparse.Namespace(lr=1), 'x': _RunsEcho()},
+                                                     protocol=2))
+    with pytest.raises(UnsafeCheckpointError, match=r'torch refused argparse\.Namespace; the pickle also names '
+                                                    r'posix\.system\.$'):
+        load_checkpoint_safely(str(tmp_path / 'args.pth'))
     whole_model = str(tmp_path / 'whole.pth')
     torch.save(nn.Sequential(nn.Conv2d(1, 1, 1)), whole_model)
-    with pytest.raises(UnsafeCheckpointError, match=r'torch refused torch\.nn\.modules\.container\.Sequential\.$'):
+    with pytest.raises(UnsafeCheckpointError, match=r'torch refused torch\.nn\.modules\.container\.Sequential; the '
+                                                    r'pickle also names torch\.nn\.modules\.conv\.Conv2d\.$'):
         load_checkpoint_safely(whole_model)
 
 

@@ -107,12 +107,30 @@ def test_cli_strips_the_class_names_and_names_a_missing_folder(voc, tmp_path):
 
 
 @pytest.mark.parametrize('xml, message', [
-    (_xml('c.jpg', [('dog', 0, (1, 1, 5, 5))], width=0), r'<size> is 0 x 80; .* fill in the image'),
+    (_xml('c.jpg', [('dog', 0, (1, 1, 5, 5))], width=-3), r'<size> is -3 x 80; .* positive whole numbers'),
+    (_xml('c.jpg', [('dog', 0, (1, 1, 5, 5))], width='nan'), r'<size> is nan x 80'),
     (_xml('c.jpg', [('dog', 0, ('nan', 1, 5, 5))]), r'has the coordinates \[nan, 1\.0, 5\.0, 5\.0\]; .* finite'),
 ])
-def test_a_zero_size_or_a_box_that_is_not_finite_is_refused(voc, xml, message):
+def test_a_size_or_a_box_that_is_not_finite_and_positive_is_refused(voc, xml, message):
     xml_dir, img_dir = voc
     cv2.imwrite(str(img_dir / 'c.jpg'), np.zeros((80, 100, 3), np.uint8))
     (xml_dir / 'c.xml').write_text(xml)
     with pytest.raises(DataError, match=message):
+        voc_to_coco(str(xml_dir), str(img_dir))
+
+
+def test_a_size_of_0_or_none_is_measured_on_the_image(voc):
+    """LabelImg writes <width>0</width><height>0</height> for some files; the image knows its size."""
+    xml_dir, img_dir = voc
+    cv2.imwrite(str(img_dir / 'c.jpg'), np.zeros((50, 70, 3), np.uint8))
+    (xml_dir / 'c.xml').write_text(_xml('c.jpg', [('dog', 0, (1, 1, 60, 45))], width=0, height=0))
+    cv2.imwrite(str(img_dir / 'd.png'), np.zeros((30, 40, 3), np.uint8))
+    (xml_dir / 'd.xml').write_text('<annotation><filename>d.png</filename><object><name>cat</name><bndbox>'
+                                   '<xmin>1</xmin><ymin>1</ymin><xmax>39</xmax><ymax>29</ymax></bndbox></object>'
+                                   '</annotation>')
+    coco, _ = voc_to_coco(str(xml_dir), str(img_dir))
+    sizes = {im['file_name']: (im['width'], im['height']) for im in coco['images']}
+    assert sizes['c.jpg'] == (70, 50) and sizes['d.png'] == (40, 30) and sizes['a.jpg'] == (100, 80)
+    (img_dir / 'c.jpg').write_bytes(b'not an image')
+    with pytest.raises(DataError, match=r'c\.xml: <size> is missing or 0, and .*c\.jpg cannot be read'):
         voc_to_coco(str(xml_dir), str(img_dir))
