@@ -14,11 +14,11 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import check_runner_checkpoint_fits, init_distributed
+from mmjigsaw.engine import init_distributed, load_runner_checkpoint
+from mmjigsaw.engine.distributed import unwrapped_model
 from mmjigsaw.errors import ConfigError, DataError
 
 
@@ -63,11 +63,10 @@ def main():
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    # read once here for the check, and again by the runner, so that hooks (EMAHook) see the load
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}',
-                                 hint='Evaluate a checkpoint trained from this config (a pre-training checkpoint '
-                                 'holds a backbone only: fine-tune a detector from it first).')
+    # loaded once here for the check, and again by the runner, so that hooks (EMAHook) see the load
+    load_runner_checkpoint(args.checkpoint, unwrapped_model(runner), f'the model of {args.config}',
+                           hint='Evaluate a checkpoint trained from this config (a pre-training checkpoint '
+                           'holds a backbone only: fine-tune a detector from it first).')
     metrics = runner.test()
     if runner.rank == 0:
         print(f'evaluated {args.checkpoint} on {len(runner.test_dataloader.dataset)} images:')

@@ -11,14 +11,14 @@ is built; weights given by URL are downloaded and loaded by torch.hub, as mmengi
 """
 import argparse
 import os
-import os.path as osp
+import pickle
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from mmjigsaw.apis import apply_run_options, register_all_modules, run_cli
-from mmjigsaw.engine import init_distributed, load_checkpoint_safely, pretrained_checkpoints, use_mixed_precision
+from mmjigsaw.engine import (UNSAFE_MESSAGE, UnsafeCheckpointError, init_distributed, load_checkpoint_safely,
+                             run_checkpoints, use_mixed_precision)
 
 
 def parse_args():
@@ -63,13 +63,13 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     if args.launcher != 'none':
         init_distributed(cfg, args.launcher)
-    checkpoints = [p for p in (cfg.get('load_from'), *pretrained_checkpoints(cfg.model)) if p]
-    if cfg.resume and not cfg.load_from and osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
-        checkpoints.append(find_latest_checkpoint(cfg.work_dir))  # what --resume auto resumes from
-    for path in checkpoints:
-        if '://' not in path:  # URLs (torchvision://, open-mmlab://, https://) are torch.hub's to load
-            load_checkpoint_safely(path)  # a missing, unreadable or refused file is named before anything runs
-    Runner.from_cfg(cfg).train()
+    local, urls = run_checkpoints(cfg)
+    for path in local:
+        load_checkpoint_safely(path)  # a missing, unreadable or refused file is named before anything runs
+    try:
+        Runner.from_cfg(cfg).train()
+    except pickle.UnpicklingError:  # torch.hub refused a downloaded checkpoint (or a backbone's own pretrained=)
+        raise UnsafeCheckpointError(f'{" or ".join(urls) or "a checkpoint"}: {UNSAFE_MESSAGE}') from None
 
 
 if __name__ == '__main__':

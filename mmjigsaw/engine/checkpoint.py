@@ -24,11 +24,12 @@ import pickletools
 import re
 import tarfile
 import zipfile
-from typing import List
+from typing import List, Tuple
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from mmjigsaw.errors import DataError
 
@@ -208,11 +209,23 @@ def load_checkpoint_safely(path: str, map_location='cpu'):
         raise checkpoint_error(path, err) from None
 
 
-def pretrained_checkpoints(node) -> List[str]:
+def _pretrained_checkpoints(node) -> List[str]:
     """Every ``init_cfg=dict(type='Pretrained', checkpoint=...)`` path in a (model) config."""
     if isinstance(node, dict):
         found = [node['checkpoint']] if node.get('type') == 'Pretrained' and 'checkpoint' in node else []
-        return found + [p for v in node.values() for p in pretrained_checkpoints(v)]
+        return found + [p for v in node.values() for p in _pretrained_checkpoints(v)]
     if isinstance(node, (list, tuple)):
-        return [p for v in node for p in pretrained_checkpoints(v)]
+        return [p for v in node for p in _pretrained_checkpoints(v)]
     return []
+
+
+def run_checkpoints(cfg) -> Tuple[List[str], List[str]]:
+    """The checkpoints a training run of ``cfg`` loads, as (local paths, URLs): ``load_from`` (what
+    ``--resume PATH`` sets), the latest one in ``work_dir`` where it resumes without a path, and the
+    ``Pretrained`` init_cfgs. URLs (``torchvision://``, ``open-mmlab://``, ``https://``) are torch.hub's."""
+    paths = [p for p in (cfg.get('load_from'), *_pretrained_checkpoints(cfg.get('model'))) if p]
+    work_dir = cfg.get('work_dir')
+    if cfg.get('resume') and not cfg.get('load_from') and work_dir and \
+            osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        paths.append(find_latest_checkpoint(work_dir))
+    return [p for p in paths if '://' not in p], [p for p in paths if '://' in p]

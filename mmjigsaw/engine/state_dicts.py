@@ -1,6 +1,7 @@
 """Where a checkpoint keeps its tensors, and how a state dict fits a model (missing keys, unexpected
 keys, other shapes): the one comparison the exports, the weight loaders and the tools share."""
 import re
+from collections import OrderedDict
 from typing import Dict, List, Mapping, Sequence
 
 import torch
@@ -22,8 +23,9 @@ def state_dict_of(checkpoint) -> Dict[str, torch.Tensor]:
 def runner_state_dict(checkpoint, path: str) -> Dict[str, torch.Tensor]:
     """The tensors mmengine's runner loads from a checkpoint (``load_from``, ``tools/test.py``): its
     ``state_dict`` entry or the whole dict, with a leading ``module.`` (a DDP model's) removed from each
-    key. Unlike :func:`state_dict_of`, a ``model`` entry is not looked into: the runner does not. A
-    checkpoint that holds no such mapping of names to tensors is refused, naming ``path``."""
+    key, and the modules' versions (``_metadata``) kept. Unlike :func:`state_dict_of`, a ``model`` entry is
+    not looked into: the runner does not. A checkpoint that holds no such mapping of names to tensors is
+    refused, naming ``path``."""
     nested = isinstance(checkpoint, Mapping) and 'state_dict' in checkpoint
     state = checkpoint['state_dict'] if nested else checkpoint
     where = 'its "state_dict"' if nested else 'it has no "state_dict" entry, and as a plain state dict it'
@@ -33,7 +35,10 @@ def runner_state_dict(checkpoint, path: str) -> Dict[str, torch.Tensor]:
            if not (isinstance(k, str) and isinstance(v, torch.Tensor))]
     if odd:
         raise DataError(f'{path}: {where} holds entries that are not name -> tensor ({", ".join(odd[:3])}).')
-    return {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    tensors = OrderedDict((re.sub(r'^module\.', '', k), v) for k, v in state.items())
+    if getattr(state, '_metadata', None) is not None:
+        tensors._metadata = state._metadata  # what each module's _load_from_state_dict migrates by
+    return tensors
 
 
 def state_dict_fit(state: Mapping[str, torch.Tensor], reference: Mapping[str, torch.Tensor]) -> Dict[str, List[str]]:
@@ -54,16 +59,21 @@ def describe_misfit(fit: Mapping[str, List[str]], kinds: Sequence[str] = ('missi
                      f'{", ..." if len(fit[kind]) > 3 else ""})' for kind in kinds if fit[kind])
 
 
-def check_runner_checkpoint_fits(checkpoint: str, model: nn.Module, what: str,
-                                 hint: str = '') -> Dict[str, torch.Tensor]:
-    """Refuse a runner checkpoint (read as :func:`runner_state_dict`) that lacks tensors of ``model``
-    (BatchNorm's ``num_batches_tracked`` aside: BatchNorm fills it in) or holds them in another shape,
-    where mmengine would only warn and keep the missing ones as initialised. ``what`` names the model;
-    ``hint`` ends the message. Returns the checkpoint's tensors, to load with ``strict=False``."""
-    state = runner_state_dict(load_checkpoint_safely(checkpoint), checkpoint)
-    fit = state_dict_fit(state, model.state_dict())
-    fit['missing'] = [k for k in fit['missing'] if not k.endswith('num_batches_tracked')]
-    misfit = describe_misfit(fit, ('missing', 'shape'))
+def load_runner_checkpoint(path: str, model: nn.Module, what: str, hint: str = '') -> None:
+    """Load a runner checkpoint (read as :func:`runner_state_dict`) into ``model`` as mmengine's runner
+    does (``strict=False``, each module's own key migrations honoured), but refuse one that leaves
+    tensors of ``model`` missing (BatchNorm's ``num_batches_tracked`` aside: BatchNorm fills it in) or
+    holds them in another shape, where mmengine would only warn and keep them as initialised. ``what``
+    names the model; ``hint`` ends the message."""
+    state = runner_state_dict(load_checkpoint_safely(path), path)
+    misfit = describe_misfit(state_dict_fit(state, model.state_dict()), ('shape', ))
+    if not misfit:
+        try:
+            missing = model.load_state_dict(state, strict=False).missing_keys
+        except RuntimeError as err:  # another shape under a key a module renamed while loading
+            misfit = ' '.join(str(err).split('\n', 1)[-1].split())
+        else:
+            misfit = describe_misfit(dict(missing=[k for k in missing if not k.endswith('num_batches_tracked')]),
+                                     ('missing', ))
     if misfit:
-        raise DataError(f'{checkpoint} does not fit {what}: {misfit}.' + (f' {hint}' if hint else ''))
-    return state
+        raise DataError(f'{path} does not fit {what}: {misfit}.' + (f' {hint}' if hint else ''))

@@ -10,10 +10,11 @@ import zipfile
 
 import pytest
 import torch
+from mmengine.config import Config
 from torch import nn
 
 from mmjigsaw.engine import UnsafeCheckpointError, load_checkpoint_safely
-from mmjigsaw.engine.checkpoint import pickled_globals
+from mmjigsaw.engine.checkpoint import pickled_globals, run_checkpoints
 from mmjigsaw.errors import DataError
 from helpers import crafted_checkpoint
 
@@ -130,14 +131,30 @@ def test_files_that_are_no_checkpoint_say_so_and_are_not_called_dangerous(tmp_pa
     torch.save({'a': torch.arange(1000.0)}, str(tmp_path / 'whole.pth'))
     whole = (tmp_path / 'whole.pth').read_bytes()
     (tmp_path / 'cut.pth').write_bytes(whole[:2000])
-    with pytest.raises(DataError, match=r'cut\.pth: not a PyTorch checkpoint \(a damaged zip archive'):
+    with pytest.raises(DataError, match=r'cut\.pth: not a PyTorch checkpoint \(a damaged zip archive: a truncated '
+                                        r'copy\?\)\.$'):
         load_checkpoint_safely(str(tmp_path / 'cut.pth'))
     at = whole.index(b'\x80\x02}') + 2  # data.pkl's first opcode, after its protocol: the zip's checksum fails
     (tmp_path / 'flipped.pth').write_bytes(whole[:at] + b'\xff' + whole[at + 1:])
-    with pytest.raises(DataError, match=r'flipped\.pth: not a PyTorch checkpoint') as raised:
+    with pytest.raises(DataError, match=r'flipped\.pth: not a PyTorch checkpoint \(a damaged zip archive: '
+                                        r'Bad CRC-32') as raised:
         load_checkpoint_safely(str(tmp_path / 'flipped.pth'))
     assert not isinstance(raised.value, UnsafeCheckpointError)
     with pytest.raises(DataError, match=r'absent\.pth: checkpoint not found'):
         load_checkpoint_safely(str(tmp_path / 'absent.pth'))
     with pytest.raises(DataError, match=r'cannot be read \(IsADirectoryError'):
         load_checkpoint_safely(str(tmp_path))
+
+
+def test_a_run_s_checkpoints_are_its_load_from_its_latest_when_resuming_and_its_pretrained_weights(tmp_path):
+    model = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
+                 neck=[dict(init_cfg=dict(type='Pretrained', checkpoint='neck.pth'))])
+    assert run_checkpoints(Config(dict(model=model))) == (['neck.pth'], ['torchvision://resnet50'])
+    assert run_checkpoints(Config(dict(model=model, load_from='det.pth', resume=True))) == \
+        (['det.pth', 'neck.pth'], ['torchvision://resnet50'])
+    work_dir = str(tmp_path)
+    resuming = Config(dict(model=model, resume=True, load_from=None, work_dir=work_dir))
+    assert run_checkpoints(resuming)[0] == ['neck.pth']  # nothing to resume from yet
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_3.pth'))
+    assert run_checkpoints(resuming)[0] == ['neck.pth', str(tmp_path / 'epoch_3.pth')]
+    assert run_checkpoints(Config(dict(work_dir=work_dir))) == ([], [])  # no resume key, no model: nothing

@@ -118,3 +118,20 @@ def test_quick_study_runs_every_part_once_writes_the_report_and_resumes(tmp_path
     assert [line for line in stale.stdout.splitlines() if line.startswith('[reproduce] f')] == [
         '[reproduce] finetune_r18_warp_1e_seed0']
     assert _runs_json(tmp_path)['runs']['finetune_r18_warp_1e_seed0']['code_hash'] == data['code_hash']
+
+    # a pre-training whose output is gone runs again when a fine-tuning needs it: recorded beside its first
+    (out / 'pretrain_r18_erf_seed0' / 'backbone.pth').unlink()
+    (out / 'pretrain_r18_direct-2e_seed0' / 'detector.pth').unlink()
+    data = _runs_json(tmp_path)
+    for key in ('finetune_r18_erf_1e_seed0', 'finetune_r18_direct-2e_1e_seed0'):
+        data['runs'][key]['code_hash'] = 'an-older-hash'
+    with open(tmp_path / 'doc' / 'reproduction' / 'runs.json', 'w') as f:
+        json.dump(data, f)
+    rerun = run_tool(*args, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    rerun_runs = _runs_json(tmp_path)['runs']
+    for key in ('pretrain_r18_erf_seed0', 'pretrain_r18_direct-2e_seed0'):
+        first, (again_, ) = runs[key], rerun_runs[key]['again']
+        assert {k: v for k, v in rerun_runs[key].items() if k != 'again'} == first  # the first measurement kept
+        assert again_['seconds'] > 0 and again_['code_hash'] == data['code_hash']
+    assert rerun_runs['pretrain_r18_erf_seed0']['again'][0]['erf_own_weight']['last'] > 0

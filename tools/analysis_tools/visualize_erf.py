@@ -12,7 +12,7 @@ from mmengine.config import DictAction
 from mmengine.dataset import pseudo_collate
 
 from mmjigsaw.apis import load_config, run_cli
-from mmjigsaw.engine import check_runner_checkpoint_fits
+from mmjigsaw.engine import load_runner_checkpoint
 from mmjigsaw.models import compute_erf
 from mmjigsaw.registry import DATASETS, MODELS
 from mmjigsaw.visualization import draw_erf_grid, region_centre_positions, save_rgb_png
@@ -35,9 +35,8 @@ def main():
     model = MODELS.build(cfg.model)
     model.init_weights()
     if args.checkpoint:
-        state = check_runner_checkpoint_fits(args.checkpoint, model, f'the model of {args.config}',
-                                             hint='Give a checkpoint of this pre-training config.')
-        model.load_state_dict(state, strict=False)
+        load_runner_checkpoint(args.checkpoint, model, f'the model of {args.config}',
+                               hint='Give a checkpoint of this pre-training config.')
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     batch = model.data_preprocessor(pseudo_collate([dataset[i] for i in range(args.num_images)]))
     erf = compute_erf(model.backbone, batch['inputs'])

@@ -4,10 +4,10 @@ import zlib
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
 from mmjigsaw.registry import HOOKS
+from ..distributed import unwrapped_model
 
 
 def part_seed(seed: int, name: str) -> int:
@@ -36,7 +36,7 @@ class PartwiseInitHook(Hook):
     def before_run(self, runner) -> None:
         if not isinstance(runner._train_loop, BaseLoop):  # Runner.train builds its loop before this call
             return
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = unwrapped_model(runner)
         devices = sorted({p.device.index for p in model.parameters() if p.is_cuda})
         parts = [(name, part) for name, part in model.named_children()
                  if hasattr(part, 'init_weights') and not getattr(part, 'is_init', False)]
