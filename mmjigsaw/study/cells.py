@@ -1,8 +1,8 @@
 """The runs of a study: a training run of fixed length (:class:`Cell`), runs whose length a calibration
 decides (:class:`EqualComputeCell`, :class:`DirectCell`), a run planned on a condition
 (:class:`ExtensionCell`), and a planned :class:`Step`."""
-from dataclasses import dataclass
-from typing import ClassVar, Optional, Protocol, Union
+from dataclasses import dataclass, fields
+from typing import ClassVar, Dict, Optional, Protocol, Union
 
 MONTAGE_INITS = ('montage', 'montage-unfrozen')  # fine-tunings from a Montage pre-trained backbone
 
@@ -47,6 +47,11 @@ class Cell:
     seed: int
     pretrain_epochs: int = 0
     needs_calibration: ClassVar[bool] = False
+
+    @classmethod
+    def of(cls, record: Dict) -> 'Cell':
+        """The cell a runs.json record (a run's or a divergence's) holds the fields of."""
+        return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})
 
     @property
     def source(self) -> str:

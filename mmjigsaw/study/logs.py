@@ -1,6 +1,7 @@
 """Reading what a run logged: mmengine's JSON scalar logs (``<work_dir>/<timestamp>/vis_data/scalars.json``)."""
 import glob
 import json
+import math
 import os
 import os.path as osp
 from dataclasses import dataclass, field
@@ -52,6 +53,15 @@ def last_logged(work_dir: str, key: str) -> float:
     if not values:
         raise DataError(f'no {key} logged under {work_dir}')
     return values[-1]
+
+
+def first_nan_loss(work_dir: str) -> Optional[str]:
+    """Where the training loss logged under ``work_dir`` first went NaN ('epoch E, iteration I, lr X'),
+    None if it never did."""
+    for record in logged_scalars(work_dir):
+        if isinstance(record.get('loss'), float) and math.isnan(record['loss']):
+            return f"epoch {record['epoch']}, iteration {record['iter']}, lr {record['lr']:.3g}"
+    return None
 
 
 def training_seconds(work_dir: str, iterations: int) -> float:

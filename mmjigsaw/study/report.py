@@ -17,7 +17,7 @@ from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.utils import counted
 from .budget import LATEST, estimate_hours
 from .calibration import Calibrations
-from .cells import DirectCell, ExtensionCell
+from .cells import Cell, DirectCell, ExtensionCell
 from .claims import Comparison, Row, comparisons
 from .plan import PARTS, StudyPlan
 from .provenance import environment
@@ -89,10 +89,10 @@ class Report:
         return self.results.group(row.backbone, row.source, row.epochs) if row.epochs else []
 
     def diverged_seeds(self, row: Row) -> List[int]:
-        """The seeds of a row whose fine-tuning diverged (:func:`diverged_runs`)."""
-        return sorted(rec['seed'] for rec in diverged_runs(self.results).values()
-                      if (rec['backbone'], rec['variant'] if rec['init'] == 'montage' else rec['init'], rec['epochs'])
-                      == (row.backbone, row.source, row.epochs))
+        """The seeds of a row whose fine-tuning diverged (:attr:`Results.diverged`)."""
+        row_key = (row.backbone, row.source, row.epochs)
+        return sorted(rec['seed'] for rec in self.results.diverged.values()
+                      if (rec['backbone'], Cell.of(rec).source, rec['epochs']) == row_key)
 
     def test(self, c: Comparison) -> Optional[PairedTest]:
         a = self.plan.analysis
@@ -235,7 +235,7 @@ def missing_runs(r: Report) -> MissingRuns:
             missing.append(pretraining)
         if cell is None or cell.key not in r.results.comparable:
             missing.append(step.run)
-    diverged = diverged_runs(r.results)
+    diverged = r.results.diverged
     keys = list(dict.fromkeys(run.key for run in sorted(missing, key=lambda run: run.needs_calibration)
                               if run.key not in diverged))
     return MissingRuns(keys, unlisted)
@@ -248,7 +248,7 @@ def left_out(r: Report) -> List[str]:
                   'the probe, each listed by its fine-tuning)' if unlisted else '')
                + ': ' + ', '.join(f'`{k}`' for k in missing))
     not_requested = ', '.join(p for p in PARTS if p not in r.only) or 'none'
-    diverged_by_key = diverged_runs(r.results)
+    diverged_by_key = r.results.diverged
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
         now = (machines_used(done['runs'].values()) or [0])[-1]
@@ -300,12 +300,6 @@ def report_paths(doc: Optional[str], out: str, quick: bool, root: str) -> Tuple[
     ``doc``, else ROOT/docs/reproduction.md, or OUT/reproduction.md for a ``--quick`` study."""
     doc = osp.abspath(doc or osp.join(out if quick else osp.join(root, 'docs'), 'reproduction.md'))
     return doc, osp.splitext(doc)[0]
-
-
-def diverged_runs(results: Results) -> Dict[str, Dict]:
-    """The runs recorded as diverged (training loss NaN; reproduce.py) at the study's code hash, by key:
-    where and when, and the reason."""
-    return {key: rec for key, rec in results.data.get('diverged', {}).items() if results.current(rec)}
 
 
 def study_records(doc_dir: str) -> str:

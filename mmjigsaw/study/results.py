@@ -1,13 +1,15 @@
 """What a study's runs gave: ``runs.json``, rewritten after every change so a rerun skips finished runs.
 
 Its format: ``{"code_hash": HASH, "runs": {KEY: RECORD}, "calibration": {NAME: CALIBRATION},
-"commands": [COMMAND]}``; a record holds its :class:`~.plan.Cell`'s fields, ``key``, the
+"commands": [COMMAND], "diverged": {KEY: DIVERGENCE}}``; a record holds its :class:`~.plan.Cell`'s fields, ``key``, the
 ``code_hash`` it ran at, the machine and its finish time (UTC) and what the run measured (a
 pre-training: its ERF scalars :data:`ERF_SCALARS` at the first and last refresh). A run done again
 because its output was gone keeps its first measurement; the later ones are listed under ``again``.
 ``code_hash`` at the top is the study's code version (:func:`~.provenance.code_hash` when it was
 last started): a record of another hash is not done (it runs again) and the report does not compare
-it. Each evaluated run's per-image matches are kept beside runs.json in ``matches/<key>.npz``.
+it. A fine-tuning whose training loss went NaN has no record but a divergence (its cell's fields, where
+and when, the reason and its log): at its code hash it is not run again (training is deterministic on one
+machine). Each evaluated run's per-image matches are kept beside runs.json in ``matches/<key>.npz``.
 """
 import json
 import os.path as osp
@@ -74,6 +76,11 @@ class Results:
         return {key: rec for key, rec in self.runs.items() if not self.current(rec)}
 
     @property
+    def diverged(self) -> Dict[str, Dict]:
+        """The divergences at the study's code version, by key."""
+        return {key: rec for key, rec in self.data.get('diverged', {}).items() if self.current(rec)}
+
+    @property
     def wall_hours(self) -> float:
         """Wall hours of the comparable runs, each run's measurements under ``again`` included."""
         return sum(rec['seconds'] + sum(again['seconds'] for again in rec.get('again', []))
@@ -114,6 +121,13 @@ class Results:
         self.save()
         return rec
 
+    def record_diverged(self, cell: Cell, **values) -> Dict:
+        """Record that ``cell``'s training diverged (``values``: where and when, the reason), and save."""
+        rec = dict(asdict(cell), **values)
+        self.data.setdefault('diverged', {})[cell.key] = rec
+        self.save()
+        return rec
+
     def done(self, cell: Cell) -> Optional[Dict]:
         """The record of ``cell`` if it ran at the study's code version, else None (it runs again)."""
         rec = self.runs.get(cell.key)
@@ -124,7 +138,7 @@ class Results:
         for Montage, else the initialisation."""
         return sorted((r for r in self.comparable.values()
                        if r['kind'] == 'finetune' and r['backbone'] == backbone and r['epochs'] == epochs
-                       and (r['variant'] if r['init'] == 'montage' else r['init']) == source),
+                       and Cell.of(r).source == source),
                       key=lambda r: r['seed'])
 
     def pretraining_of(self, rec: Dict) -> Optional[Dict]:

@@ -23,9 +23,9 @@ from mmjigsaw.datasets import make_demo_dataset
 from mmjigsaw.evaluation.per_image_ap import box_ap, match_detections
 from mmjigsaw.utils import atomic_write_json
 from .cells import Cell
-from .logs import last_logged, logged_scalars, training_seconds
+from .logs import first_nan_loss, last_logged, logged_scalars, training_seconds
 from .plan import StudyPlan
-from .processes import ToolRun, run_tool
+from .processes import ToolFailed, ToolRun, run_tool
 from .provenance import code_hash, code_version, environment, store_hash
 from .results import ERF_SCALARS, Results
 
@@ -279,10 +279,15 @@ class CellRunner:
         return dict(bbox_mAP=box_ap(matches), matches=osp.basename(kept) if kept else None, **rounded)
 
     def finetune(self, cell: Cell) -> Dict:
-        """Fine-tune and evaluate one detector (box AP on the val split after the last epoch)."""
+        """Fine-tune and evaluate one detector (box AP on the val split after the last epoch). One whose
+        training loss went NaN is recorded as diverged and fails (it detects nothing; mmdet logs no box AP);
+        at the same code hash it is not run again, since training is deterministic on one machine."""
         rec = self.results.done(cell)
         if rec:
             return rec
+        diverged = self.results.diverged.get(cell.key)
+        if diverged:
+            raise ToolFailed(f"diverged on {diverged['finished']} ({diverged['reason']}); not run again")
         config = self.plan.backbones[cell.backbone].finetune[cell.init]
         options = self.finetune_options(cell)
         pre, store = None, None
@@ -300,6 +305,11 @@ class CellRunner:
         self.say(cell.key)
         timing = self.launch(config, work_dir, options, self.layout.train_log(cell))
         self.remove_checkpoints(work_dir)
+        nan_from = first_nan_loss(work_dir)
+        if nan_from:
+            self.results.record_diverged(cell, **self.provenance(store), reason=f'training loss NaN from {nan_from}',
+                                         log=self.layout.train_log(cell))
+            raise ToolFailed(f'diverged: training loss NaN from {nan_from}')
         batch = self.resolved(config, options).train_dataloader.batch_size * self.plan.launcher.world_size
         iters = cell.epochs * math.ceil(self.num_train_images / batch)
         return self.results.record(cell, **self.provenance(store), seconds=round(timing.wall, 1),

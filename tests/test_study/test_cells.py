@@ -18,6 +18,15 @@ def test_cell_keys_name_the_run_and_its_pretraining():
     assert direct.pretraining.key == 'pretrain_r18_direct-16e_seed1'
 
 
+def test_a_record_names_its_cell_and_row():
+    cell = Cell('finetune', 'r18', 'erf', 'montage', 12, 2)
+    record = dict(vars(cell), key=cell.key, bbox_mAP=0.2)
+    assert Cell.of(record) == cell and Cell.of(record).source == 'erf'
+    assert Cell.of(dict(record, variant='', init='scratch')).source == 'scratch'
+    direct = Cell('finetune', 'r18', 'direct', 'direct', 12, 0, pretrain_epochs=5)
+    assert Cell.of(vars(direct)) == direct and Cell.of(vars(direct)).key == 'finetune_r18_direct-5e_12e_seed0'
+
+
 def test_equal_compute_has_no_length_before_its_calibration():
     run = EqualComputeCell('r18', 8, 2, 4)
     assert run.key == 'finetune_r18_scratch-equal-to-8e_seed2' and run.needs_calibration

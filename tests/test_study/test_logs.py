@@ -4,8 +4,8 @@ import json
 import pytest
 
 from mmjigsaw.errors import DataError
-from mmjigsaw.study.logs import (last_logged, load_json_log, logged_scalars, read_records, resolve_log, run_name,
-                                 training_seconds)
+from mmjigsaw.study.logs import (first_nan_loss, last_logged, load_json_log, logged_scalars, read_records, resolve_log,
+                                 run_name, training_seconds)
 
 
 def _log(work_dir, stamp, records):
@@ -38,6 +38,16 @@ def test_training_seconds_use_iterations_with_a_loss_only(work_dir, tmp_path_fac
     assert training_seconds(str(work_dir), 30) == pytest.approx(21.0)
     with pytest.raises(DataError, match='no training iteration times'):
         training_seconds(str(tmp_path_factory.mktemp('empty')), 30)
+
+
+def test_where_the_training_loss_first_went_nan(work_dir, tmp_path_factory):
+    assert first_nan_loss(str(work_dir)) is None
+    diverged = tmp_path_factory.mktemp('diverged')
+    path = _log(diverged, '20261202_192617', [dict(lr=0.01, loss=0.53, epoch=3, iter=110)])
+    with open(path, 'a') as f:  # mmengine writes a NaN loss as json.dumps does: NaN
+        f.write('{"lr": 0.01, "loss": NaN, "epoch": 4, "iter": 124}\n{"lr": 0.001, "loss": NaN, "epoch": 5, '
+                '"iter": 130}\n{"coco/bbox_mAP": 0.0, "step": 12}\n')
+    assert first_nan_loss(str(diverged)) == 'epoch 4, iteration 124, lr 0.01'
 
 
 def test_a_work_dir_resolves_to_its_newest_log(work_dir):

@@ -11,8 +11,8 @@ from mmjigsaw.study import report_plan, report_tables
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.claims import Comparison, Row
 from mmjigsaw.study.plan import PARTS, load_study
-from mmjigsaw.study.report import (Report, diverged_runs, finish_dates, left_out, machine_check_records, machines,
-                                   missing_runs, report_paths, study_records, write_report)
+from mmjigsaw.study.report import (Report, finish_dates, left_out, machine_check_records, machines, missing_runs,
+                                   report_paths, study_records, write_report)
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -277,7 +277,6 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
                     reason='training loss NaN from epoch 4, iteration 124, lr 0.01', log='w/train.log')
     results.data['diverged'] = {cell.key: diverged,
                                 'finetune_r18_global_12e_seed7': dict(diverged, code_hash='old', seed=7)}
-    assert list(diverged_runs(results)) == [cell.key]  # another code version's divergence does not count
     report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
     assert cell.key not in missing_runs(report).keys and 'pretrain_r18_blockwise_seed0' in missing_runs(report).keys
     text = '\n'.join(left_out(report))

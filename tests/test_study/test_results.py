@@ -1,5 +1,6 @@
 """runs.json: one code version, stale records rerun and left out of comparisons, matches beside it."""
 import os.path as osp
+from dataclasses import replace
 
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.results import Results
@@ -39,6 +40,16 @@ def test_a_run_again_is_recorded_beside_its_first_measurement(tmp_path):
     results.record_again(CELL, seconds=95.0)
     again = Results(str(tmp_path / 'runs.json')).done(CELL)
     assert again['seconds'] == 100.0 and again['again'] == [dict(seconds=90.0), dict(seconds=95.0)]
+
+
+def test_a_divergence_is_kept_apart_from_the_runs_and_counts_at_its_code_hash_only(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    results.set_code_hash('new')
+    results.record_diverged(CELL, code_hash='new', reason='training loss NaN from epoch 4')
+    results.record_diverged(replace(CELL, seed=1), code_hash='old', reason='training loss NaN from epoch 2')
+    again = Results(str(tmp_path / 'runs.json'))
+    assert list(again.diverged) == [CELL.key] and again.diverged[CELL.key]['reason'] == 'training loss NaN from epoch 4'
+    assert Cell.of(again.diverged[CELL.key]) == CELL and again.runs == {} and again.done(CELL) is None
 
 
 def test_wall_hours_count_the_runs_again_and_only_the_study_s_code_version(tmp_path):

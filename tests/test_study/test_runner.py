@@ -8,6 +8,7 @@ import pytest
 from mmjigsaw.evaluation.per_image_ap import ImageMatches
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.plan import load_study
+from mmjigsaw.study.processes import ToolFailed
 from mmjigsaw.study.results import Results
 from mmjigsaw.study.runner import CellRunner, StudyLayout, cfg_options, erf_scalars, lr_milestones
 from helpers import ROOT
@@ -118,3 +119,33 @@ def test_the_demo_data_is_rendered_again_when_the_config_asks_for_other_data(tmp
     runner = CellRunner(fewer, Results(), StudyLayout(str(tmp_path / 'out')), ROOT)
     assert runner.prepare_data() and runner.num_train_images <= 6
     assert not (tmp_path / 'data' / 'store_train_context').exists()
+
+
+def test_a_recorded_divergence_is_not_run_again(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    results.set_code_hash('now')
+    cell = Cell('finetune', 'r18', '', 'scratch', 1, 1)
+    results.record_diverged(cell, code_hash='now', finished='2026-12-02 19:40 UTC',
+                            reason='training loss NaN from epoch 4')
+    plan = load_study(STUDY, quick=True, root=ROOT)
+    plan = replace(plan, data=replace(plan.data, root=str(tmp_path / 'no_data')))  # a run would fail at once
+    runner = CellRunner(plan, results, StudyLayout(str(tmp_path / 'out')), ROOT)
+    with pytest.raises(ToolFailed, match=r'diverged on 2026-12-02 19:40 UTC \(training loss NaN from epoch 4\); not '
+                                         r'run again'):
+        runner.run(cell)
+    assert not (tmp_path / 'out').exists()  # nothing ran
+
+
+@pytest.mark.slow
+def test_a_fine_tuning_whose_loss_goes_nan_is_recorded_as_diverged(tmp_path):
+    plan = load_study(STUDY, quick=True, root=ROOT)
+    plan = replace(plan, finetune_options={**plan.finetune_options, 'optim_wrapper.optimizer.lr': 1e12})
+    results = Results(str(tmp_path / 'runs.json'))
+    runner = CellRunner(plan, results, StudyLayout(str(tmp_path / 'out')), ROOT)
+    runner.prepare_data()
+    cell = Cell('finetune', 'r18', '', 'scratch', 1, 0)
+    with pytest.raises(ToolFailed, match=r'diverged: training loss NaN from epoch 1, iteration \d+, lr \S+\d'):
+        runner.run(cell)
+    diverged = Results(str(tmp_path / 'runs.json')).diverged[cell.key]
+    assert diverged['reason'].startswith('training loss NaN from epoch 1') and cell.key not in results.runs
+    assert diverged['log'] == str(tmp_path / 'out' / cell.key / 'train.log') and Cell.of(diverged) == cell

@@ -33,52 +33,16 @@ running anything (the plan, every cell "not run"). The study runs from the repos
 The work is done by mmjigsaw.study.
 """
 import argparse
-import math
 import os
 import os.path as osp
 import sys
-from dataclasses import asdict
 from functools import partial
-from typing import Dict, Optional
 
 from mmjigsaw.apis import run_cli
-from mmjigsaw.errors import DataError
-from mmjigsaw.study import (PARTS, Cell, CellRunner, Results, StudyLayout, ToolFailed, code_hash, load_study,
-                            parse_only, run_steps, write_report)
-from mmjigsaw.study.logs import logged_scalars
-from mmjigsaw.study.report import diverged_runs, report_paths, study_records
+from mmjigsaw.study import (PARTS, CellRunner, Results, StudyLayout, code_hash, load_study, parse_only, run_steps,
+                            write_report)
+from mmjigsaw.study.report import report_paths, study_records
 from mmjigsaw.utils import counted
-
-
-def first_nan_loss(work_dir: str) -> Optional[str]:
-    """Where a run's training loss first went NaN ('epoch E, iteration I, lr X'), None if it never did."""
-    for record in logged_scalars(work_dir):
-        if isinstance(record.get('loss'), float) and math.isnan(record['loss']):
-            return f"epoch {record['epoch']}, iteration {record['iter']}, lr {record['lr']:.3g}"
-    return None
-
-
-class DivergenceRecordingRunner(CellRunner):
-    """The study's runner. A fine-tuning whose training loss went NaN (it then detects nothing, and
-    mmdet logs no box AP) is recorded under ``diverged`` in runs.json and left out as failed, instead of
-    stopping the study; at the same code hash it is not run again (training is deterministic on one
-    machine: it would diverge again)."""
-
-    def run(self, cell: Cell) -> Dict:
-        diverged = diverged_runs(self.results).get(cell.key)
-        if diverged:
-            raise ToolFailed(f"diverged on {diverged['finished']} ({diverged['reason']}); not run again")
-        try:
-            return super().run(cell)
-        except DataError:
-            where = first_nan_loss(self.layout.work_dir(cell)) if cell.kind == 'finetune' else None
-            if where is None:
-                raise
-        self.results.data.setdefault('diverged', {})[cell.key] = dict(
-            asdict(cell), **self.provenance(None), reason=f'training loss NaN from {where}',
-            log=self.layout.train_log(cell))
-        self.results.save()
-        raise ToolFailed(f'diverged: training loss NaN from {where}')
 
 
 def parse_args():
@@ -114,7 +78,7 @@ def main():
           + (f', {len(stale)} of other code versions will run again' if stale else ''))
     if args.recalibrate:
         results.clear_calibration()
-    runner = DivergenceRecordingRunner(plan, results, StudyLayout(osp.abspath(args.out)), root)
+    runner = CellRunner(plan, results, StudyLayout(osp.abspath(args.out)), root)
     command = 'python tools/analysis_tools/reproduce.py ' + ' '.join(sys.argv[1:])
     left_out = run_steps(runner, plan.steps(only), args.budget_minutes, command, after_run=report)
     print(f'[reproduce] wrote {doc} and {doc_dir}/')
