@@ -56,11 +56,11 @@ def last_logged(work_dir: str, key: str) -> float:
 
 
 def first_nan_loss(work_dir: str) -> Optional[str]:
-    """Where the training loss logged under ``work_dir`` first went NaN ('epoch E, iteration I, lr X'),
-    None if it never did."""
+    """Where the training loss logged under ``work_dir`` first went NaN ('epoch E, iteration I overall,
+    lr X': mmengine counts iterations across epochs), None if it never did."""
     for record in logged_scalars(work_dir):
         if isinstance(record.get('loss'), float) and math.isnan(record['loss']):
-            return f"epoch {record['epoch']}, iteration {record['iter']}, lr {record['lr']:.3g}"
+            return f"epoch {record['epoch']}, iteration {record['iter']} overall, lr {record['lr']:.3g}"
     return None
 
 

@@ -47,7 +47,7 @@ def test_where_the_training_loss_first_went_nan(work_dir, tmp_path_factory):
     with open(path, 'a') as f:  # mmengine writes a NaN loss as json.dumps does: NaN
         f.write('{"lr": 0.01, "loss": NaN, "epoch": 4, "iter": 124}\n{"lr": 0.001, "loss": NaN, "epoch": 5, '
                 '"iter": 130}\n{"coco/bbox_mAP": 0.0, "step": 12}\n')
-    assert first_nan_loss(str(diverged)) == 'epoch 4, iteration 124, lr 0.01'
+    assert first_nan_loss(str(diverged)) == 'epoch 4, iteration 124 overall, lr 0.01'
 
 
 def test_a_work_dir_resolves_to_its_newest_log(work_dir):

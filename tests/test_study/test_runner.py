@@ -144,7 +144,7 @@ def test_a_fine_tuning_whose_loss_goes_nan_is_recorded_as_diverged(tmp_path):
     runner = CellRunner(plan, results, StudyLayout(str(tmp_path / 'out')), ROOT)
     runner.prepare_data()
     cell = Cell('finetune', 'r18', '', 'scratch', 1, 0)
-    with pytest.raises(ToolFailed, match=r'diverged: training loss NaN from epoch 1, iteration \d+, lr \S+\d'):
+    with pytest.raises(ToolFailed, match=r'diverged: training loss NaN from epoch 1, iteration \d+ overall, lr \S+\d'):
         runner.run(cell)
     diverged = Results(str(tmp_path / 'runs.json')).diverged[cell.key]
     assert diverged['reason'].startswith('training loss NaN from epoch 1') and cell.key not in results.runs
