@@ -53,8 +53,12 @@ def _without_export_root(categories: List[Dict], annotations: List) -> List[Dict
     """The categories less the root that Roboflow's exports add: one no annotation uses, whose name is
     another category's ``supercategory`` (the project's name, which may also be a class's)."""
     used = {a['category_id'] for a in annotations if isinstance(a, dict) and _is_integer(a.get('category_id'))}
-    parents = {c['supercategory'] for c in categories if isinstance(c.get('supercategory'), str)}
-    return [c for c in categories if c['id'] in used or not (isinstance(c['name'], str) and c['name'] in parents)]
+
+    def is_root(category: Dict) -> bool:
+        # Its own supercategory does not count: COCO's 'person' is its own, and stays a class when unused.
+        return any(other is not category and other.get('supercategory') == category['name'] for other in categories)
+
+    return [c for c in categories if c['id'] in used or not (isinstance(c['name'], str) and is_root(c))]
 
 
 def _class_names(categories: List[Dict], ann_file: str) -> List[str]:

@@ -50,13 +50,14 @@ def test_what_real_tools_write_loads(tmp_path):
 
 def test_a_roboflow_export_s_root_category_is_no_class(tmp_path):
     """Roboflow adds a category named after the project (here also a class's name), used by no annotation,
-    the supercategory of the others."""
+    the supercategory of the others. A class that is only its own supercategory (COCO's 'person') stays one
+    where no annotation uses it, so that every split of a dataset has the same classes."""
     categories = [dict(id=0, name='fish', supercategory='none'), dict(id=1, name='fish', supercategory='fish'),
-                  dict(id=2, name='eel', supercategory='fish')]
+                  dict(id=2, name='eel', supercategory='fish'), dict(id=3, name='ray', supercategory='ray')]
     ann_file = _write(tmp_path, IMAGES, [_annotation(1, 1, [1, 2, 30, 40], category_id=1),
                                          _annotation(2, 1, [5, 5, 10, 10], category_id=2)], categories)
     classes, (image, _), _ = load_coco_detection(ann_file)
-    assert classes == ['fish', 'eel']
+    assert classes == ['fish', 'eel', 'ray']
     np.testing.assert_array_equal(image.labels, [0, 1])
 
 
