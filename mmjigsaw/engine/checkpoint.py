@@ -147,6 +147,10 @@ def _globals_outside_allow_list(path: str) -> List[str]:
         return []
 
 
+def _damaged_zip(path: str, bad: zipfile.BadZipFile) -> DataError:
+    return DataError(f'{path}: not a PyTorch checkpoint (a damaged zip archive: {bad}).')
+
+
 def checkpoint_error(path: str, err: Exception) -> DataError:
     """The error to raise for ``torch.load(path, weights_only=True)`` failing with ``err``, named for
     what the file is: unreadable, a TorchScript archive, a torch < 0.4 tar file, a pickle that needs a
@@ -157,14 +161,19 @@ def checkpoint_error(path: str, err: Exception) -> DataError:
     text = str(err)
     refused = re.search(r'GLOBAL ([\w.]+)', text)
     if refused:  # whatever the file's format: torch read as far as the first global it refuses
-        others = [g for g in _globals_outside_allow_list(path) if g != refused.group(1)]
-        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {refused.group(1)}'
+        name = refused.group(1) if '.' in refused.group(1) else f'builtins.{refused.group(1)}'  # torch drops it
+        others = [g for g in _globals_outside_allow_list(path) if g != name]
+        return UnsafeCheckpointError(f'{path}: {UNSAFE_MESSAGE} torch refused {name}'
                                      + (f'; the pickle also names {", ".join(others)}.' if others else '.'))
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            if any(n.endswith('constants.pkl') for n in archive.namelist()):
-                return DataError(f'{path}: a TorchScript archive (torch.jit.save), not a checkpoint of weights; '
-                                 'load it with torch.jit.load and torch.save its state_dict().')
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = archive.namelist()
+        except zipfile.BadZipFile as bad:  # its end record is intact, its directory is not
+            return _damaged_zip(path, bad)
+        if any(n.endswith('constants.pkl') for n in members):
+            return DataError(f'{path}: a TorchScript archive (torch.jit.save), not a checkpoint of weights; '
+                             'load it with torch.jit.load and torch.save its state_dict().')
     elif tarfile.is_tarfile(path):
         with tarfile.open(path) as archive:
             if TORCH_TAR_MEMBERS <= set(archive.getnames()):
@@ -175,7 +184,7 @@ def checkpoint_error(path: str, err: Exception) -> DataError:
     try:
         data = _pickle_data(path)
     except zipfile.BadZipFile as bad:
-        return DataError(f'{path}: not a PyTorch checkpoint (a damaged zip archive: {bad}).')
+        return _damaged_zip(path, bad)
     protocol = data[1] if data[:1] == b'\x80' and len(data) > 1 else 0
     if not (protocol or zipfile.is_zipfile(path)):
         if pickled_globals(data):  # protocol 0 or 1, which torch does not write

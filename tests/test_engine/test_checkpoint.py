@@ -29,6 +29,11 @@ class _RunsEcho:
         return os.system, ('echo pwned',)
 
 
+class _Evaluates:
+    def __reduce__(self):
+        return eval, ('1 + 1',)
+
+
 class _LoadsFromHub:
     def __reduce__(self):
         return torch.hub.load, ('owner/repo', 'model')
@@ -95,6 +100,9 @@ def test_a_pickle_that_would_run_code_is_refused_naming_what_it_calls(tmp_path):
     (tmp_path / 'p2.pth').write_bytes(pickle.dumps({'x': _RunsEcho()}, protocol=2))
     with pytest.raises(UnsafeCheckpointError, match=r'refused: .* torch refused posix\.system\.$'):
         load_checkpoint_safely(str(tmp_path / 'p2.pth'))
+    (tmp_path / 'eval.pth').write_bytes(pickle.dumps({'x': _Evaluates()}, protocol=2))
+    with pytest.raises(UnsafeCheckpointError, match=r'torch refused builtins\.eval\.$'):  # torch says 'eval'
+        load_checkpoint_safely(str(tmp_path / 'eval.pth'))
     # torch stops at the first global it refuses; a harmless-looking one must not hide what follows it
     (tmp_path / 'args.pth').write_bytes(pickle.dumps({'args': argparse.Namespace(lr=1), 'x': _RunsEcho()},
                                                      protocol=2))
@@ -140,6 +148,10 @@ def test_files_that_are_no_checkpoint_say_so_and_are_not_called_dangerous(tmp_pa
                                         r'Bad CRC-32') as raised:
         load_checkpoint_safely(str(tmp_path / 'flipped.pth'))
     assert not isinstance(raised.value, UnsafeCheckpointError)
+    central = whole.rindex(b'PK\x01\x02')  # a member's entry in the zip's directory: its end record still reads
+    (tmp_path / 'directory.pth').write_bytes(whole[:central] + b'XX' + whole[central + 2:])
+    with pytest.raises(DataError, match=r'directory\.pth: not a PyTorch checkpoint \(a damaged zip archive: '):
+        load_checkpoint_safely(str(tmp_path / 'directory.pth'))
     with pytest.raises(DataError, match=r'absent\.pth: checkpoint not found'):
         load_checkpoint_safely(str(tmp_path / 'absent.pth'))
     with pytest.raises(DataError, match=r'cannot be read \(IsADirectoryError'):
