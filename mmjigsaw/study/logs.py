@@ -57,10 +57,13 @@ def last_logged(work_dir: str, key: str) -> float:
 
 def first_nan_loss(work_dir: str) -> Optional[str]:
     """Where the training loss logged under ``work_dir`` first went NaN ('epoch E, iteration I overall,
-    lr X': mmengine counts iterations across epochs), None if it never did."""
+    lr X': mmengine counts iterations across epochs; what the record lacks is left out), None if it never did."""
     for record in logged_scalars(work_dir):
         if isinstance(record.get('loss'), float) and math.isnan(record['loss']):
-            return f"epoch {record['epoch']}, iteration {record['iter']} overall, lr {record['lr']:.3g}"
+            where = [f'{name} {record[key]}{unit}' for name, key, unit in
+                     (('epoch', 'epoch', ''), ('iteration', 'iter', ' overall')) if key in record]
+            where += [f"lr {record['lr']:.3g}"] if isinstance(record.get('lr'), (int, float)) else []
+            return ', '.join(where) or 'a logged iteration'
     return None
 
 

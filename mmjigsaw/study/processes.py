@@ -10,7 +10,8 @@ from typing import Callable, Dict, NamedTuple, Optional, Sequence
 
 
 class ToolFailed(RuntimeError):
-    """A tool exited non-zero; the message names the command and its log."""
+    """A tool exited non-zero (the message names the command and its log), or a run failed in what it
+    gave (a fine-tuning whose loss diverged: the message says where)."""
 
 
 class ToolRun(NamedTuple):

@@ -268,7 +268,8 @@ def left_out(r: Report) -> List[str]:
     if diverged:
         not_yet += ('\n\nDiverged, so without box AP, and not run again at this code hash (on the machine '
                     'where it diverged training is deterministic, so it would diverge again there): '
-                    + '; '.join(diverged) + '. A diverged detector detects nothing (its box AP would be 0); the '
+                    + '; '.join(diverged) + ' (mmengine counts iterations over the whole run, not per epoch). '
+                    'A diverged detector detects nothing (its box AP would be 0); the '
                     'tables leave it out, and a comparison that misses one of its planned seeds gets no verdict.')
     return ['## Left out', '', not_yet if missing or diverged else 'Nothing: every planned run finished.', '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',

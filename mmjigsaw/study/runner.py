@@ -278,6 +278,14 @@ class CellRunner:
             matches.save(kept)
         return dict(bbox_mAP=box_ap(matches), matches=osp.basename(kept) if kept else None, **rounded)
 
+    def fail_if_diverged(self, cell: Cell, work_dir: str, store: Optional[str], then: str = ''):
+        """Record ``cell`` as diverged and raise :class:`ToolFailed` if its training loss went NaN."""
+        nan_from = first_nan_loss(work_dir)
+        if nan_from:
+            self.results.record_diverged(cell, **self.provenance(store), reason=f'training loss NaN from {nan_from}',
+                                         log=self.layout.train_log(cell))
+            raise ToolFailed(f'diverged: training loss NaN from {nan_from}{then}')
+
     def finetune(self, cell: Cell) -> Dict:
         """Fine-tune and evaluate one detector (box AP on the val split after the last epoch). One whose
         training loss went NaN is recorded as diverged and fails (it detects nothing; mmdet logs no box AP);
@@ -287,7 +295,8 @@ class CellRunner:
             return rec
         diverged = self.results.diverged.get(cell.key)
         if diverged:
-            raise ToolFailed(f"diverged on {diverged['finished']} ({diverged['reason']}); not run again")
+            raise ToolFailed(f"diverged on {diverged['finished']} ({diverged['reason']}); not run again (to run it "
+                             f"again, delete its entry under 'diverged' in {self.results.path})")
         config = self.plan.backbones[cell.backbone].finetune[cell.init]
         options = self.finetune_options(cell)
         pre, store = None, None
@@ -303,13 +312,13 @@ class CellRunner:
         work_dir = self.layout.work_dir(cell)
         shutil.rmtree(work_dir, ignore_errors=True)
         self.say(cell.key)
-        timing = self.launch(config, work_dir, options, self.layout.train_log(cell))
+        try:
+            timing = self.launch(config, work_dir, options, self.layout.train_log(cell))
+        except ToolFailed as failed:  # a NaN loss may also end training with an error
+            self.fail_if_diverged(cell, work_dir, store, then=f'; then training failed ({failed})')
+            raise
         self.remove_checkpoints(work_dir)
-        nan_from = first_nan_loss(work_dir)
-        if nan_from:
-            self.results.record_diverged(cell, **self.provenance(store), reason=f'training loss NaN from {nan_from}',
-                                         log=self.layout.train_log(cell))
-            raise ToolFailed(f'diverged: training loss NaN from {nan_from}')
+        self.fail_if_diverged(cell, work_dir, store)
         batch = self.resolved(config, options).train_dataloader.batch_size * self.plan.launcher.world_size
         iters = cell.epochs * math.ceil(self.num_train_images / batch)
         return self.results.record(cell, **self.provenance(store), seconds=round(timing.wall, 1),

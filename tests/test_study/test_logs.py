@@ -48,6 +48,10 @@ def test_where_the_training_loss_first_went_nan(work_dir, tmp_path_factory):
         f.write('{"lr": 0.01, "loss": NaN, "epoch": 4, "iter": 124}\n{"lr": 0.001, "loss": NaN, "epoch": 5, '
                 '"iter": 130}\n{"coco/bbox_mAP": 0.0, "step": 12}\n')
     assert first_nan_loss(str(diverged)) == 'epoch 4, iteration 124 overall, lr 0.01'
+    by_iteration = tmp_path_factory.mktemp('by_iteration')  # an iteration-based loop logs no epoch
+    with open(_log(by_iteration, '20261202_192617', []), 'a') as f:
+        f.write('{"lr": 0.02, "loss": NaN, "iter": 7}\n')
+    assert first_nan_loss(str(by_iteration)) == 'iteration 7 overall, lr 0.02'
 
 
 def test_a_work_dir_resolves_to_its_newest_log(work_dir):

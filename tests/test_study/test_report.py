@@ -283,7 +283,7 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
     assert 'not run again at this code hash (on the machine where it diverged training is deterministic, so it would ' \
            'diverge again there): `finetune_r18_global_12e_' \
            'seed2` (training loss NaN from epoch 4, iteration 124, lr 0.01; 2026-12-02 19:40 UTC, m; its log: ' \
-           '`w/train.log`).' in text
+           '`w/train.log`) (mmengine counts iterations over the whole run, not per epoch).' in text
     comparison = Comparison('erf vs global', '', Row('r18', 'erf', 12, 'ERF'), Row('r18', 'global', 12, 'global'))
     assert report.verdict(comparison).endswith('2 of 3 planned pairs (global: seed 2 diverged): no verdict')
 

@@ -131,20 +131,28 @@ def test_a_recorded_divergence_is_not_run_again(tmp_path):
     plan = replace(plan, data=replace(plan.data, root=str(tmp_path / 'no_data')))  # a run would fail at once
     runner = CellRunner(plan, results, StudyLayout(str(tmp_path / 'out')), ROOT)
     with pytest.raises(ToolFailed, match=r'diverged on 2026-12-02 19:40 UTC \(training loss NaN from epoch 4\); not '
-                                         r'run again'):
+                                         r"run again \(to run it again, delete its entry under 'diverged' in "
+                                         r'.*runs\.json\)$'):
         runner.run(cell)
     assert not (tmp_path / 'out').exists()  # nothing ran
 
 
 @pytest.mark.slow
-def test_a_fine_tuning_whose_loss_goes_nan_is_recorded_as_diverged(tmp_path):
+@pytest.mark.parametrize('ends', ['normally', 'with an error'])
+def test_a_fine_tuning_whose_loss_goes_nan_is_recorded_as_diverged(tmp_path, ends):
     plan = load_study(STUDY, quick=True, root=ROOT)
-    plan = replace(plan, finetune_options={**plan.finetune_options, 'optim_wrapper.optimizer.lr': 1e12})
+    options = {'optim_wrapper.optimizer.lr': 1e12}
+    if ends == 'with an error':  # after the NaN is logged: the epoch's checkpoint cannot be written
+        (tmp_path / 'a_file').write_text('')
+        options['default_hooks.checkpoint.out_dir'] = str(tmp_path / 'a_file')
+    plan = replace(plan, finetune_options={**plan.finetune_options, **options})
     results = Results(str(tmp_path / 'runs.json'))
     runner = CellRunner(plan, results, StudyLayout(str(tmp_path / 'out')), ROOT)
     runner.prepare_data()
     cell = Cell('finetune', 'r18', '', 'scratch', 1, 0)
-    with pytest.raises(ToolFailed, match=r'diverged: training loss NaN from epoch 1, iteration \d+ overall, lr \S+\d'):
+    then = r'; then training failed \(exit 1: .*\)' if ends == 'with an error' else ''
+    with pytest.raises(ToolFailed, match=rf'diverged: training loss NaN from epoch 1, iteration \d+ overall, lr \S+\d'
+                                         rf'{then}$'):
         runner.run(cell)
     diverged = Results(str(tmp_path / 'runs.json')).diverged[cell.key]
     assert diverged['reason'].startswith('training loss NaN from epoch 1') and cell.key not in results.runs
