@@ -6,9 +6,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import cv2
-
 from mmjigsaw.errors import DataError
+from mmjigsaw.utils.image import read_image_rgb
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.JPG', '.JPEG', '.PNG')
 
@@ -43,10 +42,11 @@ def _image_size(root: ET.Element, xml_path: str, image_path: str) -> Tuple[int, 
     except ValueError:
         raise DataError(f'{xml_path}: <size> width/height are not numbers.') from None
     if width == 0 or height == 0:
-        image = cv2.imread(image_path, cv2.IMREAD_UNCHANGED)
-        if image is None:
-            raise DataError(f'{xml_path}: <size> is missing or 0, and {image_path} cannot be read to measure it.')
-        return image.shape[1], image.shape[0]
+        try:  # decoded as training decodes it: a JPEG's EXIF orientation applied
+            height, width = read_image_rgb(image_path).shape[:2]
+        except DataError as err:
+            raise DataError(f'{xml_path}: <size> is missing or 0, and the image cannot be measured ({err})') from None
+        return width, height
     if not all(v > 0 and v.is_integer() for v in (width, height)):  # also False for nan and inf
         raise DataError(f'{xml_path}: <size> is {width:g} x {height:g}; width and height must be positive '
                         'whole numbers of pixels.')

@@ -119,9 +119,22 @@ def test_a_size_or_a_box_that_is_not_finite_and_positive_is_refused(voc, xml, me
         voc_to_coco(str(xml_dir), str(img_dir))
 
 
+def _jpeg_turned_by_exif(image):
+    """A JPEG of ``image`` whose EXIF orientation (6) says: turn it 90 degrees to show it, as phones write."""
+    # one IFD entry: tag 0x0112 (orientation), type SHORT, count 1, value 6 (left-aligned in its 4 bytes)
+    entry = (0x0112).to_bytes(2, 'big') + (3).to_bytes(2, 'big') + (1).to_bytes(4, 'big') + b'\x00\x06' + bytes(2)
+    tiff = b'MM\x00\x2a' + (8).to_bytes(4, 'big') + (1).to_bytes(2, 'big') + entry + bytes(4)
+    app1 = b'Exif\x00\x00' + tiff
+    jpeg = cv2.imencode('.jpg', image)[1].tobytes()
+    return jpeg[:2] + b'\xff\xe1' + (len(app1) + 2).to_bytes(2, 'big') + app1 + jpeg[2:]
+
+
 def test_a_size_of_0_or_none_is_measured_on_the_image(voc):
-    """LabelImg writes <width>0</width><height>0</height> for some files; the image knows its size."""
+    """LabelImg writes <width>0</width><height>0</height> for some files; the image knows its size, as
+    training decodes it (a phone's JPEG turned by its EXIF orientation)."""
     xml_dir, img_dir = voc
+    (img_dir / 'phone.jpg').write_bytes(_jpeg_turned_by_exif(np.zeros((20, 60, 3), np.uint8)))
+    (xml_dir / 'phone.xml').write_text(_xml('phone.jpg', [('dog', 0, (1, 1, 15, 50))], width=0, height=0))
     cv2.imwrite(str(img_dir / 'c.jpg'), np.zeros((50, 70, 3), np.uint8))
     (xml_dir / 'c.xml').write_text(_xml('c.jpg', [('dog', 0, (1, 1, 60, 45))], width=0, height=0))
     cv2.imwrite(str(img_dir / 'd.png'), np.zeros((30, 40, 3), np.uint8))
@@ -131,6 +144,8 @@ def test_a_size_of_0_or_none_is_measured_on_the_image(voc):
     coco, _ = voc_to_coco(str(xml_dir), str(img_dir))
     sizes = {im['file_name']: (im['width'], im['height']) for im in coco['images']}
     assert sizes['c.jpg'] == (70, 50) and sizes['d.png'] == (40, 30) and sizes['a.jpg'] == (100, 80)
+    assert sizes['phone.jpg'] == (20, 60)  # stored 60 wide, shown turned: 20 wide, 60 high
     (img_dir / 'c.jpg').write_bytes(b'not an image')
-    with pytest.raises(DataError, match=r'c\.xml: <size> is missing or 0, and .*c\.jpg cannot be read'):
+    with pytest.raises(DataError, match=r'c\.xml: <size> is missing or 0, and the image cannot be measured '
+                                        r'\(.*c\.jpg: not a readable image\.\)$'):
         voc_to_coco(str(xml_dir), str(img_dir))
