@@ -171,15 +171,15 @@ def finish_dates(runs: Iterable[Dict]) -> str:
 
 
 def header(r: Report) -> List[str]:
-    runs, current = r.results.runs, r.results.comparable
-    used = machines_used(current.values())
+    runs, current, measured = r.results.runs, r.results.comparable, r.results.measurements
+    used = machines_used(measured)
     commands = '; '.join(f'`{c}`' for c in r.results.commands) or 'none yet'
     return ['# Reproduction of the paper\'s claims at small scale: the second study', '',
             '<!-- written by tools/analysis_tools/reproduce.py; rerun it to update -->', '',
             f'Commands that ran these runs: {commands}  ',
-            f'Machine: {machines(current.values())}'
+            f'Machine: {machines(measured)}'
             + (f'; {len(used)} machines of this kind (Set-up: Machines)' if len(used) > 1 else '') + '  ',
-            f'Runs finished: {finish_dates(current.values())}  ',
+            f'Runs finished: {finish_dates(measured)}  ',
             f'Written: {datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")} UTC; study code '
             f'hash `{r.results.code_hash or "not set"}`; {counted(len(current), "run")} at it, '
             f'{r.results.wall_hours:.2f} h wall, the measurements under `again` included (without diverged runs '
@@ -251,8 +251,8 @@ def left_out(r: Report) -> List[str]:
     diverged_by_key = r.results.diverged
     if missing and r.first_study:
         done = dict(runs=r.results.comparable, calibration=r.results.calibration)
-        now = (machines_used(done['runs'].values()) or [0])[-1]
-        here = [run for run in done['runs'].values() if run.get('finished') and machine_of(run) == now]
+        now = (machines_used(r.results.measurements) or [0])[-1]
+        here = [run for run in r.results.measurements if run.get('finished') and machine_of(run) == now]
         hours, extension, _ = estimate_hours(r.plan.steps(r.only), r.first_study, done, settled=diverged_by_key,
                                              here=here)
         not_yet += (f'. At the median wall time per pre-training and per fine-tuning epoch of this study\'s latest '

@@ -204,8 +204,9 @@ def setup(r: 'Report') -> List[str]:
             '- Pre-trainings run again: an exported backbone lives in the work folder (`--out`), which a new machine '
             'does not have, so a fine-tuning whose pre-training\'s backbone is gone first runs that pre-training '
             'again (same config, seed and store; the record keeps its first measurement and lists the later ones '
-            f'under `again`{_runs_again(r)}; the runs again told below predate that list and are not in '
-            'runs.json). Training here is not bitwise '
+            f'under `again`{_runs_again(r)}; a fine-tuning names the measurement its backbone came from in '
+            '`pretrain_again`, 0 for the first, and the report reads its pre-training\'s cost and ERF scalars from '
+            'that one; the runs again told below predate both and are not in runs.json). Training here is not bitwise '
             'reproducible across machines at a fixed seed: the store and the first ERF refresh come out the same, '
             'the end does not. On 2026-12-01 (a new machine) the pre-trainings of seeds 1 and 2 ran again for their '
             '24-epoch Montage runs and ended at `erf_own_weight` / `erf_own_share` 0.859 / 0.799 (seed 1; recorded '
@@ -241,11 +242,12 @@ def machines_used(runs: Iterable[Dict]) -> List[int]:
 
 def method_costs(r: 'Report', kind: str, backbone: str) -> List[float]:
     """Median compute of the method's runs of ``kind`` of ``backbone`` (per fine-tuning epoch; per
-    pre-training), the machine check's included, on each of the study's machines: like for like, as
+    pre-training; each measurement, runs again included), the machine check's included, on each of the
+    study's machines: like for like, as
     variants and initialisations differ in cost. NaN for a machine without such a run."""
     costs = [[] for _ in range(len(MACHINE_CHANGES) + 1)]
     checked = r.machine_check.comparable.values() if r.machine_check else []
-    for run in [*r.results.comparable.values(), *checked]:
+    for run in [*r.results.measurements, *checked]:
         method = run['variant'] == 'erf' and run['init'] in ('montage', '')
         if run['kind'] == kind and run['backbone'] == backbone and method and run.get('finished'):
             costs[machine_of(run)].append(r.plan.launcher.compute(run) / (run['epochs'] or 1))
@@ -253,7 +255,7 @@ def method_costs(r: 'Report', kind: str, backbone: str) -> List[float]:
 
 
 def _machines(r: 'Report') -> str:
-    runs = [run for run in r.results.comparable.values() if run.get('finished')]
+    runs = [run for run in r.results.measurements if run.get('finished')]
     used = machines_used(runs)
     if len(used) < 2:
         return '- Machines: runs.json\'s `machine` names the kind of machine each run ran on.'

@@ -81,10 +81,16 @@ class Results:
         return {key: rec for key, rec in self.data.get('diverged', {}).items() if self.current(rec)}
 
     @property
+    def measurements(self) -> List[Dict]:
+        """Every measurement of the comparable runs: each record as first measured, then each of its runs
+        again (under ``again``) as the record with that run's values (when, where, its cost)."""
+        return [measured for rec in self.comparable.values()
+                for measured in (rec, *(dict(rec, **again) for again in rec.get('again', [])))]
+
+    @property
     def wall_hours(self) -> float:
         """Wall hours of the comparable runs, each run's measurements under ``again`` included."""
-        return sum(rec['seconds'] + sum(again['seconds'] for again in rec.get('again', []))
-                   for rec in self.comparable.values()) / 3600
+        return sum(measured['seconds'] for measured in self.measurements) / 3600
 
     def matches_path(self, key: str) -> Optional[str]:
         """Where the per-image matches of run ``key`` are kept (None in memory)."""
@@ -142,5 +148,9 @@ class Results:
                       key=lambda r: r['seed'])
 
     def pretraining_of(self, rec: Dict) -> Optional[Dict]:
-        """The record of the pre-training behind a fine-tuning record, if any."""
-        return self.runs.get(rec['pretrain']) if rec.get('pretrain') else None
+        """The pre-training behind a fine-tuning record, if any, as the measurement its backbone came from:
+        the record's first, or its ``again`` entry the fine-tuning names with ``pretrain_again`` (1-based;
+        0 or absent: the first)."""
+        pre = self.runs.get(rec['pretrain']) if rec.get('pretrain') else None
+        again = rec.get('pretrain_again') or 0
+        return dict(pre, **pre['again'][again - 1]) if pre and again else pre

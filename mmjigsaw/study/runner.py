@@ -325,7 +325,8 @@ class CellRunner:
                                    cpu_seconds=round(timing.cpu, 1), load=round(timing.load, 2),
                                    images=cell.epochs * self.num_train_images,
                                    train_seconds=round(training_seconds(work_dir, iters), 1),
-                                   **self.evaluation(cell), pretrain=pre['key'] if pre else None, config=config)
+                                   **self.evaluation(cell), pretrain=pre['key'] if pre else None,
+                                   pretrain_again=len(pre.get('again', ())) if pre else None, config=config)
 
 
 def erf_scalars(work_dir: str) -> Dict:

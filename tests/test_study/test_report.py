@@ -11,8 +11,8 @@ from mmjigsaw.study import report_plan, report_tables
 from mmjigsaw.study.cells import Cell
 from mmjigsaw.study.claims import Comparison, Row
 from mmjigsaw.study.plan import PARTS, load_study
-from mmjigsaw.study.report import (Report, finish_dates, left_out, machine_check_records, machines, missing_runs,
-                                   report_paths, study_records, write_report)
+from mmjigsaw.study.report import (Report, finish_dates, header, left_out, machine_check_records, machines,
+                                   missing_runs, report_paths, study_records, write_report)
 from mmjigsaw.study.results import Results
 from helpers import ROOT
 
@@ -291,12 +291,18 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
 def test_the_set_up_lists_each_pretraining_run_again_beside_its_first_measurement(tmp_path):
     results = _study(tmp_path)
     report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
-    assert 'lists the later ones under `again`; the runs again told below' in '\n'.join(report_plan.setup(report))
+    assert 'lists the later ones under `again`; a fine-tuning names the measurement its backbone came from in ' \
+           '`pretrain_again`' in '\n'.join(report_plan.setup(report))
     for seed, last in ((1, 0.61), (2, 0.625)):
         cell = Cell('pretrain', 'r18', 'erf', '', 0, seed)
         erf = dict(first=0.9, last=last)
-        results.record_again(cell, finished='2026-12-03 10:00 UTC', erf_own_weight=erf, erf_own_share=erf)
-    text = '\n'.join(report_plan.setup(Report(report.plan, results, PARTS, report.doc_dir, ROOT)))
+        results.record_again(cell, finished='2026-12-03 10:00 UTC', erf_own_weight=erf, erf_own_share=erf,
+                             **(dict(machine='a new machine') if seed == 2 else {}))
+    again = Report(report.plan, results, PARTS, report.doc_dir, ROOT)
+    text = '\n'.join(report_plan.setup(again))
+    # the header counts the runs again where they ran and when they finished, as it counts their hours
+    lines = header(again)  # (the first measurements here record no machine)
+    assert 'Machine: a new machine  ' in lines and any('to 2026-12-03 10:00 UTC (each run' in line for line in lines)
     assert 'under `again`: `pretrain_r18_erf_seed1` on 2026-12-03 10:00 UTC, ending at 0.610 / 0.610 (equal to the ' \
            'first measurement to the last bit); `pretrain_r18_erf_seed2` on 2026-12-03 10:00 UTC, ending at 0.625 / ' \
-           '0.625 (first: 0.620 / 0.620); the runs again told below' in text
+           '0.625 (first: 0.620 / 0.620); a fine-tuning names' in text

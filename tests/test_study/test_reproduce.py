@@ -100,3 +100,7 @@ def test_quick_study_runs_every_part_once_writes_the_report_and_resumes(tmp_path
         assert {k: v for k, v in rerun_runs[key].items() if k != 'again'} == first  # the first measurement kept
         assert again_['seconds'] > 0 and again_['code_hash'] == data['code_hash']
     assert rerun_runs['pretrain_r18_erf_seed0']['again'][0]['erf_own_weight']['last'] > 0
+    # the fine-tunings name the measurement their backbone came from: the first before, the one again now
+    assert runs['finetune_r18_erf_1e_seed0']['pretrain_again'] == 0
+    assert [rerun_runs[k]['pretrain_again'] for k in ('finetune_r18_erf_1e_seed0', 'finetune_r18_direct-2e_1e_seed0')] \
+        == [1, 1]

@@ -42,6 +42,18 @@ def test_a_run_again_is_recorded_beside_its_first_measurement(tmp_path):
     assert again['seconds'] == 100.0 and again['again'] == [dict(seconds=90.0), dict(seconds=95.0)]
 
 
+def test_a_fine_tuning_s_pretraining_is_the_measurement_its_backbone_came_from(tmp_path):
+    results = Results(str(tmp_path / 'runs.json'))
+    pre = Cell('pretrain', 'r18', 'erf', '', 0, 0)
+    results.record(pre, seconds=100.0, erf_own_share=0.6)
+    results.record_again(pre, seconds=90.0, erf_own_share=0.7)
+    first, second = (dict(pretrain=pre.key, pretrain_again=again) for again in (0, 1))
+    assert results.pretraining_of(first)['seconds'] == 100.0 and results.pretraining_of(dict(pretrain=pre.key)) \
+        == results.pretraining_of(first)  # a record from before pretrain_again: the first
+    assert results.pretraining_of(second)['seconds'] == 90.0 and results.pretraining_of(second)['erf_own_share'] == 0.7
+    assert results.pretraining_of(second)['key'] == pre.key and results.pretraining_of(dict(pretrain=None)) is None
+
+
 def test_a_divergence_is_kept_apart_from_the_runs_and_counts_at_its_code_hash_only(tmp_path):
     results = Results(str(tmp_path / 'runs.json'))
     results.set_code_hash('new')
@@ -59,3 +71,4 @@ def test_wall_hours_count_the_runs_again_and_only_the_study_s_code_version(tmp_p
     results.set_code_hash('new')
     results.record_again(CELL, seconds=900.0)
     assert results.wall_hours == 0.75  # 1800 + 900 s; the old code's hour is not the study's
+    assert [(m['key'], m['seconds']) for m in results.measurements] == [(CELL.key, 1800.0), (CELL.key, 900.0)]
