@@ -4,9 +4,10 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 Multi-process evaluation goes through tools/dist_test.sh. The checkpoint loads with
-torch.load(weights_only=True): one whose pickle would run code is refused, and so is one whose tensors do
-not fit the config's model (mmengine would only warn and evaluate the unfitted weights as initialised,
-e.g. a pre-training checkpoint given for a detector). The metrics are printed,
+torch.load(weights_only=True): one whose pickle would run code is refused, and so is one that leaves
+tensors of the config's model missing or gives them another shape (extra keys are ignored; mmengine
+would only warn and evaluate the missing weights as initialised, e.g. a pre-training checkpoint given
+for a detector). The metrics are printed,
 logged and written to WORK_DIR/<timestamp>/vis_data/scalars.json.
 """
 import argparse

@@ -25,11 +25,15 @@ checkout nobody edits, e.g. `git worktree add ../study HEAD && cd ../study && PY
 tools/analysis_tools/reproduce.py ...` (every training it starts imports that checkout's mmjigsaw).
 
 Every finished run is added to DOC_DIR/runs.json at once (DOC_DIR: the --doc path without ".md")
-with its per-image matches in DOC_DIR/matches/, so a rerun skips finished cells. After every run
+with its per-image matches in DOC_DIR/matches/, so a rerun skips finished cells. A pre-training run
+again (its exported backbone gone from --out) keeps its first measurement and lists the later ones under
+its record's 'again'. A fine-tuning whose training loss went NaN is recorded under 'diverged' and not
+run again at this code hash (delete its entry there to force a rerun). After every run
 the report is rewritten: --doc (the plan, paired tests, tables, what was left out),
 DOC_DIR/compute_curve.png and DOC_DIR/ablations.png. --budget-minutes stops starting new runs after
-that many minutes; the report then lists the missing cells. --plan-only writes the report without
-running anything (the plan, every cell "not run"). The study runs from the repository root.
+that many minutes; the report then lists the missing cells. --plan-only writes the report from the
+runs already in DOC_DIR/runs.json (at their recorded code hash; before any run, the plan with every
+cell "not run") without running anything. The study runs from the repository root.
 The work is done by mmjigsaw.study.
 """
 import argparse

@@ -3,8 +3,9 @@ r"""ERF heat maps of chosen feature positions over a training montage (the paper
     python tools/analysis_tools/visualize_erf.py CONFIG [CHECKPOINT] --out erf.png \
         [--positions 0,0 1,4 4,1 4,4] [--num-images 4]
 
-Without CHECKPOINT the model is randomly initialised. The ERF is averaged over --num-images
-training montages; the first one is drawn under the heat maps.
+Without CHECKPOINT the model is randomly initialised; a CHECKPOINT that leaves tensors of the
+config's model missing or gives them another shape is refused (extra keys are ignored). The ERF is
+averaged over --num-images training montages; the first one is drawn under the heat maps.
 """
 import argparse
 

@@ -8,8 +8,10 @@ into one Annotations folder, copy a split's files (ImageSets/Main/trainval.txt) 
 (README, "Your own data").
 
 Category ids follow --classes, else the sorted class names. `difficult` objects become iscrowd=1.
-Boxes are clipped to the image and empty ones dropped, with counts printed. On bad input (malformed
-XML, a missing image, a class not in --classes) it names the file, exits 2 and writes nothing.
+Boxes are clipped to the image and empty ones dropped, with counts printed. A missing or 0 <size>
+(as LabelImg writes) is measured on the image, its EXIF orientation applied. On bad input (malformed
+XML, a missing image, a class not in --classes, a <size> that is not whole positive pixels, a box
+coordinate that is not a finite number) it names the file, exits 2 and writes nothing.
 """
 import argparse
 import os.path as osp
