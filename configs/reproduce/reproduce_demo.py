@@ -64,7 +64,7 @@ lr_steps = [0.75]
 # 0.38 at 0.01, 0.8 from 0.017) and 3 elsewhere: ablations SD 0.0045 (at 4 e), 4 needed, power 0.55,
 # 0.8 from 0.015; controls (the curve's 12 e pairs) SD 0.0116, 13 needed, 0.8 from 0.038; MobileNetV2
 # SD 0.036, 106 needed, 0.8 from 0.118. Forecast before the runs: about 20 h on 2 cores, 8 h more if
-# the extension runs (it does; about 35 h in all from the measured times: the README's study paragraph).
+# the extension runs (it did; 34.9 h of wall time in all, measured: the README's study paragraph).
 parts = dict(
     # NOTE [choice]: complete schedules per length (lr x0.1 at 0.75 L), each evaluated at its end. The AP
     # after L epochs of a longer run is not what an L-epoch schedule gives (its lr has not stepped), and

@@ -265,13 +265,15 @@ def left_out(r: Report) -> List[str]:
                     'gone).')
     diverged = [f"`{key}` ({rec['reason']}; {rec['finished']}, {rec['machine']}; its log: `{rec['log']}`)"
                 for key, rec in diverged_by_key.items()]
+    paragraphs = [not_yet if missing else
+                  'Every planned run has run.' if diverged else 'Nothing: every planned run finished.']
     if diverged:
-        not_yet += ('\n\nDiverged, so without box AP, and not run again at this code hash (on the machine '
-                    'where it diverged training is deterministic, so it would diverge again there): '
-                    + '; '.join(diverged) + ' (mmengine counts iterations over the whole run, not per epoch). '
-                    'A diverged detector detects nothing (its box AP would be 0); the '
-                    'tables leave it out, and a comparison that misses one of its planned seeds gets no verdict.')
-    return ['## Left out', '', not_yet if missing or diverged else 'Nothing: every planned run finished.', '',
+        paragraphs.append('Diverged, so without box AP, and not run again at this code hash (on the machine '
+                          'where it diverged training is deterministic, so it would diverge again there): '
+                          + '; '.join(diverged) + ' (mmengine counts iterations over the whole run, not per epoch). '
+                          'A diverged detector detects nothing (its box AP would be 0); the tables leave it out, '
+                          'and a comparison that misses one of its planned seeds gets no verdict.')
+    return ['## Left out', '', '\n\n'.join(paragraphs), '',
             'Whatever has not run is listed here and shows as "not run" in the tables; nothing is estimated.', '',
             f'Parts not requested in this run: {not_requested}.', '']
 

@@ -220,7 +220,11 @@ def setup(r: 'Report') -> List[str]:
             'the pre-trainings of seeds 0-2 ran again for the unfrozen control and ended at their recorded values, '
             'which the first machine measured, to the last bit (`erf_own_weight` / `erf_own_share` at the last '
             'refresh 0.865 / 0.801, 0.866 / 0.807 and 0.863 / 0.806; the first refresh\'s too): the third machine '
-            'computes these pre-trainings as the first did, the second did not.',
+            'computes these pre-trainings as the first did, the second did not. On 2026-12-03 (the third machine) '
+            'those of seeds 3 and 4 ran again for their 48-epoch Montage runs and ended at their recorded values to '
+            'the last bit too (0.858 / 0.791 and 0.869 / 0.810): every 48-epoch Montage run started from a '
+            'pre-training that matches, in these scalars, the first one of its seed, that of its 6- and 12-epoch '
+            'runs.',
             _machines(r), _conventions(r), '']
 
 

@@ -288,6 +288,26 @@ def test_a_diverged_run_is_listed_with_its_reason_not_as_missing_and_its_compari
     assert report.verdict(comparison).endswith('2 of 3 planned pairs (global: seed 2 diverged): no verdict')
 
 
+def test_left_out_with_every_planned_run_done_lists_only_the_diverged_one(tmp_path):
+    results = _study(tmp_path)
+    report = Report(load_study(STUDY, root=ROOT), results, ['heads'], str(tmp_path / 'reproduction'), ROOT)
+    for step in report.plan.steps(['heads']):
+        cell = step.run.resolve(report.calibrated)
+        for run in (cell.pretraining, cell):
+            if run is not None and run.key not in results.comparable:
+                results.record(run, bbox_mAP=0.1, code_hash='new', seconds=1.0)
+    report = Report(report.plan, results, ['heads'], report.doc_dir, ROOT)
+    assert left_out(report)[2] == 'Nothing: every planned run finished.'
+    cell = Cell('finetune', 'r18', 'global', 'montage', 12, 2)
+    del results.runs[cell.key]
+    results.data['diverged'] = {cell.key: dict(asdict(cell), code_hash='new', machine='m', finished='f', reason='r',
+                                               log='l')}
+    report = Report(report.plan, results, ['heads'], report.doc_dir, ROOT)
+    paragraphs = left_out(report)[2].split('\n\n')
+    assert paragraphs[0] == 'Every planned run has run.' and paragraphs[1].startswith('Diverged, so without box AP')
+    assert len(paragraphs) == 2 and '`finetune_r18_global_12e_seed2` (r; f, m; its log: `l`)' in paragraphs[1]
+
+
 def test_the_set_up_lists_each_pretraining_run_again_beside_its_first_measurement(tmp_path):
     results = _study(tmp_path)
     report = Report(load_study(STUDY, root=ROOT), results, PARTS, str(tmp_path / 'reproduction'), ROOT)
